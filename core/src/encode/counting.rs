@@ -1,0 +1,70 @@
+//! A sink that only counts, so a caller can size a buffer exactly.
+
+use core::convert::Infallible;
+
+/// An [`embedded_io::Write`] that discards bytes and counts them. Run the same
+/// encode into it first to learn the exact length of the exposition.
+///
+/// ```
+/// use otel_prom_core::encode::CountingSink;
+/// use otel_prom_core::{Encoder, Escaping, Format, Metadata, MetricName};
+///
+/// let mut counter = CountingSink::new();
+/// let mut enc = Encoder::new(&mut counter, Format::Text004, Escaping::Underscores);
+/// let name = MetricName::new("up").unwrap();
+/// enc.gauge(&Metadata::new(name, ""))?.sample(&(), 1u64.into())?;
+/// enc.finish()?;
+/// assert_eq!(counter.len(), "# TYPE up gauge\nup 1\n".len());
+/// # Ok::<(), otel_prom_core::EncodeError<core::convert::Infallible>>(())
+/// ```
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CountingSink {
+    len: usize,
+}
+
+impl CountingSink {
+    /// A counter at zero.
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::encode::CountingSink::new().len(), 0);
+    /// ```
+    pub const fn new() -> Self {
+        CountingSink { len: 0 }
+    }
+
+    /// Bytes written so far.
+    ///
+    /// ```
+    /// use embedded_io::Write;
+    /// let mut c = otel_prom_core::encode::CountingSink::new();
+    /// c.write_all(b"abc").unwrap();
+    /// assert_eq!(c.len(), 3);
+    /// ```
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing was written.
+    ///
+    /// ```
+    /// assert!(otel_prom_core::encode::CountingSink::new().is_empty());
+    /// ```
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl embedded_io::ErrorType for CountingSink {
+    type Error = Infallible;
+}
+
+impl embedded_io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        self.len = self.len.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Escaping: HELP text, label values and quoted names, and the four
+//! name-escaping schemes. A label value can never end a line or start a new
+//! sample: `\`, `"` and line feed are always escaped inside quotes.
+
+use embedded_io::Write;
+
+use super::sink::Sink;
+use crate::error::EncodeError;
+use crate::format::Escaping;
+use crate::name::{is_legacy_label_char, is_legacy_metric_char};
+
+/// Which characters a text must escape.
+#[derive(Clone, Copy)]
+pub(crate) enum Quoting {
+    /// HELP in Prometheus text: `\` and line feed.
+    Help,
+    /// Label values, quoted names and OpenMetrics HELP: `\`, `"`, line feed.
+    Quoted,
+}
+
+/// Writes `text` with the escapes `quoting` asks for, copying unescaped runs
+/// in one write each.
+pub(crate) fn write_escaped<W: Write>(
+    out: &mut Sink<W>,
+    text: &str,
+    quoting: Quoting,
+) -> Result<(), EncodeError<W::Error>> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match (b, quoting) {
+            (b'\\', _) => b"\\\\",
+            (b'\n', _) => b"\\n",
+            (b'"', Quoting::Quoted) => b"\\\"",
+            _ => continue,
+        };
+        out.put(&bytes[start..i])?;
+        out.put(escape)?;
+        start = i + 1;
+    }
+    out.put(&bytes[start..])
+}
+
+/// Whether a name is a metric family name (`:` allowed) or a label name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    Metric,
+    Label,
+}
+
+impl NameKind {
+    fn legal(self, c: char, first: bool) -> bool {
+        match self {
+            NameKind::Metric => is_legacy_metric_char(c, first),
+            NameKind::Label => is_legacy_label_char(c, first),
+        }
+    }
+}
+
+/// True when the name must be written quoted under `scheme`.
+#[inline]
+pub(crate) fn needs_quotes(legacy: bool, scheme: Escaping) -> bool {
+    !legacy && scheme == Escaping::AllowUtf8
+}
+
+/// Writes `name` followed by `suffix` as one name under `scheme` (the
+/// scheme sees the suffix too, so `dots` stays reversible). The caller has
+/// decided about quotes: inside quotes the text is escaped, not rewritten.
+pub(crate) fn write_name<W: Write>(
+    out: &mut Sink<W>,
+    name: &str,
+    suffix: &str,
+    legacy: bool,
+    scheme: Escaping,
+    kind: NameKind,
+) -> Result<(), EncodeError<W::Error>> {
+    if legacy && scheme != Escaping::Dots {
+        out.put_str(name)?;
+        return out.put_str(suffix);
+    }
+    match scheme {
+        Escaping::AllowUtf8 => {
+            write_escaped(out, name, Quoting::Quoted)?;
+            write_escaped(out, suffix, Quoting::Quoted)
+        }
+        Escaping::Underscores => {
+            let mut first = true;
+            for c in name.chars().chain(suffix.chars()) {
+                let ch = if kind.legal(c, first) { c } else { '_' };
+                first = false;
+                put_char(out, ch)?;
+            }
+            Ok(())
+        }
+        Escaping::Dots => {
+            let mut first = true;
+            for c in name.chars().chain(suffix.chars()) {
+                match c {
+                    '_' => out.put(b"__")?,
+                    '.' => out.put(b"_dot_")?,
+                    c if kind.legal(c, first) => put_char(out, c)?,
+                    _ => out.put(b"__")?,
+                }
+                first = false;
+            }
+            Ok(())
+        }
+        Escaping::Values => {
+            out.put(b"U__")?;
+            let mut first = true;
+            for c in name.chars().chain(suffix.chars()) {
+                match c {
+                    '_' => out.put(b"__")?,
+                    c if kind.legal(c, first) => put_char(out, c)?,
+                    c => {
+                        out.put(b"_")?;
+                        put_hex(out, c as u32)?;
+                        out.put(b"_")?;
+                    }
+                }
+                first = false;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn put_char<W: Write>(out: &mut Sink<W>, c: char) -> Result<(), EncodeError<W::Error>> {
+    let mut buf = [0u8; 4];
+    out.put(c.encode_utf8(&mut buf).as_bytes())
+}
+
+fn put_hex<W: Write>(out: &mut Sink<W>, mut v: u32) -> Result<(), EncodeError<W::Error>> {
+    let mut buf = [0u8; 8];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b"0123456789abcdef"[(v & 0xf) as usize];
+        v >>= 4;
+        if v == 0 {
+            break;
+        }
+    }
+    out.put(&buf[i..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str, suffix: &str, scheme: Escaping, kind: NameKind) -> String {
+        let legacy = n.chars().enumerate().all(|(i, c)| kind.legal(c, i == 0));
+        let mut v = Vec::new();
+        let mut s = Sink { inner: &mut v };
+        write_name(&mut s, n, suffix, legacy, scheme, kind).unwrap();
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn schemes() {
+        use Escaping::*;
+        use NameKind::*;
+        assert_eq!(
+            name("my.metric", "_total", Underscores, Metric),
+            "my_metric_total"
+        );
+        assert_eq!(name("1abc", "", Underscores, Metric), "_abc");
+        assert_eq!(
+            name("my.metric", "_total", Dots, Metric),
+            "my_dot_metric__total"
+        );
+        assert_eq!(name("a_b", "", Dots, Metric), "a__b");
+        assert_eq!(name("a-b", "", Dots, Metric), "a__b");
+        assert_eq!(name("a_b", "", Values, Metric), "a_b");
+        assert_eq!(name("a.b_c", "", Values, Metric), "U__a_2e_b__c");
+        assert_eq!(name("é", "", Values, Metric), "U___e9_");
+        assert_eq!(name("a:b", "", Values, Label), "U__a_3a_b");
+        assert_eq!(name("a:b", "", Values, Metric), "a:b");
+        assert_eq!(name("a\"b", "", AllowUtf8, Metric), "a\\\"b");
+    }
+
+    #[test]
+    fn escapes() {
+        let mut v = Vec::new();
+        let mut s = Sink { inner: &mut v };
+        write_escaped(&mut s, "a\\b\"c\nd", Quoting::Quoted).unwrap();
+        write_escaped(&mut s, "|a\\b\"c\nd", Quoting::Help).unwrap();
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            "a\\\\b\\\"c\\nd|a\\\\b\"c\\nd"
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Error types. Each is small, specific to one operation, and keeps what the
+//! caller needs to act on it.
+//!
+//! The encoder has exactly one way to fail once its inputs are validated: the
+//! sink. Everything that can be wrong with a name or a histogram is reported
+//! when the caller builds the validated value ([`MetricName`](crate::MetricName),
+//! [`Bounds`](crate::Bounds), ...), long before a scrape.
+
+use core::fmt;
+
+/// Encoding failed because the sink failed.
+///
+/// What the sink holds afterwards: every byte of the exposition up to the
+/// failing write, in order, and nothing after it. The output is therefore a
+/// prefix of the complete exposition and may end in the middle of a line; a
+/// caller that serves HTTP must discard it (or abort the response) rather than
+/// send it as a complete scrape.
+///
+/// ```
+/// use otel_prom_core::{EncodeError, Encoder, Format, Escaping, Metadata, MetricName};
+///
+/// let mut buf = [0u8; 8];
+/// let mut sink = &mut buf[..];
+/// let mut enc = Encoder::new(&mut sink, Format::Text004, Escaping::Underscores);
+/// let name = MetricName::new("temperature_celsius").unwrap();
+/// let err = enc.gauge(&Metadata::new(name, "Temperature.")).err().unwrap();
+/// assert!(matches!(err, EncodeError::Sink(embedded_io::SliceWriteError::Full)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeError<E> {
+    /// The sink returned this error.
+    Sink(E),
+    /// The sink accepted zero bytes of a non-empty write, which `embedded-io`
+    /// defines as "cannot make progress". Reported instead of panicking.
+    WriteZero,
+}
+
+impl<E> EncodeError<E> {
+    /// The sink's own error, if it reported one.
+    ///
+    /// ```
+    /// use otel_prom_core::EncodeError;
+    /// assert_eq!(EncodeError::Sink(7u8).sink_error(), Some(&7));
+    /// assert_eq!(EncodeError::<u8>::WriteZero.sink_error(), None);
+    /// ```
+    pub fn sink_error(&self) -> Option<&E> {
+        match self {
+            EncodeError::Sink(e) => Some(e),
+            EncodeError::WriteZero => None,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for EncodeError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Sink(e) => write!(f, "the metrics sink failed: {e:?}"),
+            EncodeError::WriteZero => f.write_str("the metrics sink accepted no bytes (full?)"),
+        }
+    }
+}
+
+impl<E: core::error::Error + 'static> core::error::Error for EncodeError<E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            EncodeError::Sink(e) => Some(e),
+            EncodeError::WriteZero => None,
+        }
+    }
+}
+
+impl<E: embedded_io::Error + 'static> embedded_io::Error for EncodeError<E> {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        match self {
+            EncodeError::Sink(e) => e.kind(),
+            EncodeError::WriteZero => embedded_io::ErrorKind::WriteZero,
+        }
+    }
+}
+
+/// A metric or label name, or a unit, was rejected.
+///
+/// ```
+/// use otel_prom_core::{LabelName, NameError};
+/// assert_eq!(LabelName::new("__reserved"), Err(NameError::Reserved));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameError {
+    /// The name is empty (or nothing was left of it after translation).
+    Empty,
+    /// Label names starting with `__` are reserved for Prometheus itself.
+    Reserved,
+    /// The name is not valid for the strict (legacy) character set that was
+    /// asked for.
+    InvalidCharacter,
+    /// The caller-provided buffer cannot hold the translated name.
+    BufferTooSmall,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameError::Empty => "name is empty",
+            NameError::Reserved => "label names starting with `__` are reserved",
+            NameError::InvalidCharacter => "name has a character outside [a-zA-Z0-9_:]",
+            NameError::BufferTooSmall => "buffer too small for the translated name",
+        })
+    }
+}
+
+impl core::error::Error for NameError {}
+
+/// Histogram bounds or bucket counts were rejected.
+///
+/// ```
+/// use otel_prom_core::{Bounds, HistogramError};
+/// assert_eq!(Bounds::new(&[1.0, 1.0]).unwrap_err(), HistogramError::BoundsNotIncreasing);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HistogramError {
+    /// A bound is NaN.
+    NanBound,
+    /// Bounds must be strictly increasing.
+    BoundsNotIncreasing,
+    /// `+Inf` is implied as the last bucket and must not be listed.
+    InfiniteBound,
+    /// The number of bucket counts is not `bounds.len() + 1`.
+    CountMismatch,
+}
+
+impl fmt::Display for HistogramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HistogramError::NanBound => "histogram bound is NaN",
+            HistogramError::BoundsNotIncreasing => "histogram bounds are not strictly increasing",
+            HistogramError::InfiniteBound => "histogram bound is infinite (+Inf is implied)",
+            HistogramError::CountMismatch => "histogram needs bounds.len() + 1 bucket counts",
+        })
+    }
+}
+
+impl core::error::Error for HistogramError {}

@@ -1,0 +1,200 @@
+//! Validated metric and label names.
+//!
+//! A name is checked once, when it is built, and remembers whether it fits
+//! the legacy character set. The encoder's hot path then only copies bytes
+//! (or escapes, for the rare name that needs it) and never re-validates.
+
+use crate::error::NameError;
+
+/// Whether `c` may appear at position `first`/later in a legacy metric name
+/// (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+pub(crate) const fn is_legacy_metric_char(c: char, first: bool) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == ':' || (!first && c.is_ascii_digit())
+}
+
+/// Whether `c` may appear in a legacy label name (`[a-zA-Z_][a-zA-Z0-9_]*`).
+pub(crate) const fn is_legacy_label_char(c: char, first: bool) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || (!first && c.is_ascii_digit())
+}
+
+fn all_legacy(s: &str, ok: fn(char, bool) -> bool) -> bool {
+    // Byte-wise: every legacy character is ASCII, so any non-ASCII byte fails.
+    s.bytes()
+        .enumerate()
+        .all(|(i, b)| ok(b as char, i == 0) && b.is_ascii())
+}
+
+/// A metric family name, checked once.
+///
+/// Any non-empty UTF-8 string is a valid name (Prometheus 3 allows UTF-8);
+/// whether it also fits the legacy set decides how it is escaped or quoted
+/// for the format a scraper negotiated. Suffixes such as `_total`, `_bucket`
+/// and `_info` are added by the encoder and are not part of the family name.
+///
+/// ```
+/// use otel_prom_core::MetricName;
+/// let name = MetricName::new("http_requests").unwrap();
+/// assert!(name.is_legacy());
+/// assert!(!MetricName::new("http.requests").unwrap().is_legacy());
+/// assert!(MetricName::new("").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetricName<'a> {
+    name: &'a str,
+    legacy: bool,
+}
+
+impl<'a> MetricName<'a> {
+    /// Validates `name`: it must not be empty.
+    ///
+    /// ```
+    /// assert!(otel_prom_core::MetricName::new("up").is_ok());
+    /// ```
+    pub fn new(name: &'a str) -> Result<Self, NameError> {
+        if name.is_empty() {
+            return Err(NameError::Empty);
+        }
+        Ok(MetricName {
+            name,
+            legacy: all_legacy(name, is_legacy_metric_char),
+        })
+    }
+
+    /// Validates `name` against the legacy set `[a-zA-Z_:][a-zA-Z0-9_:]*`,
+    /// for callers that must not emit UTF-8 names at all.
+    ///
+    /// ```
+    /// use otel_prom_core::{MetricName, NameError};
+    /// assert_eq!(MetricName::legacy("1abc"), Err(NameError::InvalidCharacter));
+    /// ```
+    pub fn legacy(name: &'a str) -> Result<Self, NameError> {
+        let n = Self::new(name)?;
+        if n.legacy {
+            Ok(n)
+        } else {
+            Err(NameError::InvalidCharacter)
+        }
+    }
+
+    /// The name as given.
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::MetricName::new("up").unwrap().as_str(), "up");
+    /// ```
+    pub const fn as_str(&self) -> &'a str {
+        self.name
+    }
+
+    /// True when the name fits the legacy character set and is written
+    /// unchanged by every escaping scheme except `dots`.
+    ///
+    /// ```
+    /// assert!(otel_prom_core::MetricName::new("a:b").unwrap().is_legacy());
+    /// ```
+    pub const fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+}
+
+/// A label name, checked once.
+///
+/// Any non-empty UTF-8 string that does not start with the reserved `__`.
+///
+/// ```
+/// use otel_prom_core::LabelName;
+/// assert!(LabelName::new("method").unwrap().is_legacy());
+/// assert!(!LabelName::new("http.method").unwrap().is_legacy());
+/// assert!(!LabelName::new("a:b").unwrap().is_legacy()); // `:` is not legal in label names
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LabelName<'a> {
+    name: &'a str,
+    legacy: bool,
+}
+
+impl<'a> LabelName<'a> {
+    /// Validates `name`: not empty, not starting with `__`.
+    ///
+    /// ```
+    /// use otel_prom_core::{LabelName, NameError};
+    /// assert_eq!(LabelName::new(""), Err(NameError::Empty));
+    /// ```
+    pub fn new(name: &'a str) -> Result<Self, NameError> {
+        if name.is_empty() {
+            return Err(NameError::Empty);
+        }
+        if name.starts_with("__") {
+            return Err(NameError::Reserved);
+        }
+        Ok(Self::reserved_ok(name))
+    }
+
+    /// Like [`LabelName::new`] but requires the legacy set `[a-zA-Z_][a-zA-Z0-9_]*`.
+    ///
+    /// ```
+    /// use otel_prom_core::{LabelName, NameError};
+    /// assert_eq!(LabelName::legacy("1abc"), Err(NameError::InvalidCharacter));
+    /// ```
+    pub fn legacy(name: &'a str) -> Result<Self, NameError> {
+        let n = Self::new(name)?;
+        if n.legacy {
+            Ok(n)
+        } else {
+            Err(NameError::InvalidCharacter)
+        }
+    }
+
+    /// For the encoder's own labels (`le`), which are known to be valid.
+    pub(crate) fn reserved_ok(name: &'a str) -> Self {
+        LabelName {
+            name,
+            legacy: all_legacy(name, is_legacy_label_char),
+        }
+    }
+
+    /// The name as given.
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::LabelName::new("a").unwrap().as_str(), "a");
+    /// ```
+    pub const fn as_str(&self) -> &'a str {
+        self.name
+    }
+
+    /// True when the name fits `[a-zA-Z_][a-zA-Z0-9_]*`.
+    ///
+    /// ```
+    /// assert!(otel_prom_core::LabelName::new("le").unwrap().is_legacy());
+    /// ```
+    pub const fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_classification() {
+        for (s, metric, label) in [
+            ("a", true, true),
+            ("_a1", true, true),
+            ("a:b", true, false),
+            ("1a", false, false),
+            ("a.b", false, false),
+            ("é", false, false),
+            (":x", true, false),
+        ] {
+            assert_eq!(MetricName::new(s).unwrap().is_legacy(), metric, "{s}");
+            assert_eq!(LabelName::new(s).unwrap().is_legacy(), label, "{s}");
+        }
+    }
+
+    #[test]
+    fn reserved_and_empty() {
+        assert_eq!(MetricName::new(""), Err(NameError::Empty));
+        assert_eq!(LabelName::new("__name__"), Err(NameError::Reserved));
+        assert!(LabelName::new("_x").is_ok());
+    }
+}

@@ -1,0 +1,268 @@
+//! Content negotiation: an HTTP `Accept` header in, the format and escaping
+//! to write and the exact `Content-Type` to answer with out. `no_std`, so the
+//! firmware page, the edge worker and the std server answer alike.
+//!
+//! Rules: the acceptable media range with the highest `q` wins (ties: the
+//! first listed). `application/openmetrics-text` (version absent, `0.0.1` or
+//! `1.0.0`) → OpenMetrics 1.0; `text/plain` (version absent or `0.0.4`) →
+//! Prometheus text 0.0.4, `version=1.0.0` → Prometheus text 1.0.0; `*/*` and
+//! `text/*` → 0.0.4. Anything else (protobuf, unknown versions, garbage) is
+//! skipped, and when nothing is acceptable the answer is 0.0.4: a scrape is
+//! never refused. `escaping=` on the chosen range picks the escaping scheme
+//! (default `underscores`; unknown values fall back to it).
+
+use crate::format::{Escaping, Format};
+
+/// The outcome of negotiation.
+///
+/// ```
+/// use otel_prom_core::{negotiate, Escaping, Format};
+/// let n = negotiate(Some("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;q=0.4"));
+/// assert_eq!((n.format, n.escaping), (Format::OpenMetrics100, Escaping::AllowUtf8));
+/// assert_eq!(n.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Negotiated {
+    /// The format to write.
+    pub format: Format,
+    /// The escaping scheme to apply (already adjusted for the format).
+    pub escaping: Escaping,
+}
+
+impl Default for Negotiated {
+    fn default() -> Self {
+        Negotiated::DEFAULT
+    }
+}
+
+impl Negotiated {
+    /// Prometheus text 0.0.4 with underscore escaping: the answer to a
+    /// request without `Accept`.
+    pub const DEFAULT: Negotiated = Negotiated {
+        format: Format::Text004,
+        escaping: Escaping::Underscores,
+    };
+
+    /// The `Content-Type` header value for this answer. The `escaping=`
+    /// parameter is present when the scheme is not the default `underscores`.
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::Negotiated::DEFAULT.content_type(), "text/plain; version=0.0.4; charset=utf-8");
+    /// ```
+    pub const fn content_type(&self) -> &'static str {
+        use Escaping::*;
+        match (self.format, self.escaping) {
+            (Format::Text004, Dots) => "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
+            (Format::Text004, Values) => {
+                "text/plain; version=0.0.4; charset=utf-8; escaping=values"
+            }
+            (Format::Text004, _) => "text/plain; version=0.0.4; charset=utf-8",
+            (Format::Text100, AllowUtf8) => {
+                "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::Text100, Dots) => "text/plain; version=1.0.0; charset=utf-8; escaping=dots",
+            (Format::Text100, Values) => {
+                "text/plain; version=1.0.0; charset=utf-8; escaping=values"
+            }
+            (Format::Text100, Underscores) => "text/plain; version=1.0.0; charset=utf-8",
+            (Format::OpenMetrics100, AllowUtf8) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::OpenMetrics100, Dots) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots"
+            }
+            (Format::OpenMetrics100, Values) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+            }
+            (Format::OpenMetrics100, Underscores) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8"
+            }
+        }
+    }
+}
+
+/// Negotiates from the `Accept` header (`None` when the request had none).
+///
+/// ```
+/// use otel_prom_core::{negotiate, Format, Negotiated};
+/// assert_eq!(negotiate(None), Negotiated::DEFAULT);
+/// assert_eq!(negotiate(Some("*/*")), Negotiated::DEFAULT);
+/// assert_eq!(negotiate(Some("text/plain;version=1.0.0")).format, Format::Text100);
+/// assert_eq!(negotiate(Some(";;;garbage,,")), Negotiated::DEFAULT);
+/// ```
+pub fn negotiate(accept: Option<&str>) -> Negotiated {
+    let Some(accept) = accept else {
+        return Negotiated::DEFAULT;
+    };
+    let mut best: Option<(u16, Negotiated)> = None;
+    for range in accept.split(',') {
+        let Some((q, n)) = parse_range(range) else {
+            continue;
+        };
+        if q == 0 {
+            continue;
+        }
+        if best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, n));
+        }
+    }
+    best.map_or(Negotiated::DEFAULT, |(_, n)| n)
+}
+
+/// One media range → (q in thousandths, answer), or `None` if unusable.
+fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
+    let mut parts = range.split(';');
+    let media = parts.next()?.trim();
+    let mut q = 1000u16;
+    let mut version: Option<&str> = None;
+    let mut escaping = Escaping::Underscores;
+    for param in parts {
+        let Some((key, value)) = param.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches('"');
+        if key.eq_ignore_ascii_case("q") {
+            q = parse_q(value)?;
+        } else if key.eq_ignore_ascii_case("version") {
+            version = Some(value);
+        } else if key.eq_ignore_ascii_case("escaping") {
+            escaping = Escaping::from_param(value).unwrap_or(Escaping::Underscores);
+        }
+    }
+    let (kind, sub) = media.split_once('/')?;
+    let (kind, sub) = (kind.trim(), sub.trim());
+    let format = if kind.eq_ignore_ascii_case("application")
+        && sub.eq_ignore_ascii_case("openmetrics-text")
+    {
+        match version {
+            None | Some("0.0.1") | Some("1.0.0") => Format::OpenMetrics100,
+            _ => return None,
+        }
+    } else if kind.eq_ignore_ascii_case("text") && sub.eq_ignore_ascii_case("plain") {
+        match version {
+            None | Some("0.0.4") => Format::Text004,
+            Some("1.0.0") => Format::Text100,
+            _ => return None,
+        }
+    } else if (kind == "*" || kind.eq_ignore_ascii_case("text")) && sub == "*" {
+        Format::Text004
+    } else {
+        return None;
+    };
+    Some((
+        q,
+        Negotiated {
+            format,
+            escaping: format.effective_escaping(escaping),
+        },
+    ))
+}
+
+/// `q` as thousandths: `0`, `1`, or `0.` followed by up to three digits
+/// (RFC 9110 `qvalue`). Anything else makes the range unusable.
+fn parse_q(v: &str) -> Option<u16> {
+    let b = v.as_bytes();
+    match b {
+        [b'1'] => Some(1000),
+        [b'1', b'.', rest @ ..] if rest.len() <= 3 && rest.iter().all(|c| *c == b'0') => Some(1000),
+        [b'0'] => Some(0),
+        [b'0', b'.', rest @ ..] if rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit) => {
+            let mut n = 0u16;
+            for i in 0..3 {
+                n = n * 10 + rest.get(i).map_or(0, |d| (d - b'0') as u16);
+            }
+            Some(n)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_2_accept_header_prefers_openmetrics() {
+        let h = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        let n = negotiate(Some(h));
+        assert_eq!(n.format, Format::OpenMetrics100);
+        assert_eq!(n.escaping, Escaping::Underscores);
+        assert_eq!(
+            n.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn prometheus_3_accept_header() {
+        let h = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        let n = negotiate(Some(h));
+        assert_eq!(
+            (n.format, n.escaping),
+            (Format::OpenMetrics100, Escaping::AllowUtf8)
+        );
+    }
+
+    #[test]
+    fn q_order_and_ties() {
+        let n = negotiate(Some("text/plain;q=0.5, application/openmetrics-text;q=0.9"));
+        assert_eq!(n.format, Format::OpenMetrics100);
+        let n = negotiate(Some(
+            "text/plain;version=1.0.0, application/openmetrics-text",
+        ));
+        assert_eq!(n.format, Format::Text100);
+        let n = negotiate(Some(
+            "application/openmetrics-text;q=0, text/plain;version=1.0.0;q=0.001",
+        ));
+        assert_eq!(n.format, Format::Text100);
+    }
+
+    #[test]
+    fn utf8_in_004_is_downgraded() {
+        let n = negotiate(Some("text/plain;version=0.0.4;escaping=allow-utf-8"));
+        assert_eq!(
+            (n.format, n.escaping),
+            (Format::Text004, Escaping::Underscores)
+        );
+        let n = negotiate(Some("text/plain;version=1.0.0;escaping=allow-utf-8"));
+        assert_eq!(
+            n.content_type(),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+        );
+    }
+
+    #[test]
+    fn unusable_ranges_fall_back() {
+        for h in [
+            "",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
+            "text/plain;version=9.9.9",
+            "text/plain;q=2",
+            "text/plain;q=abc",
+            "\u{0}\u{ffff};;=;=,",
+            "application/json",
+        ] {
+            assert_eq!(negotiate(Some(h)), Negotiated::DEFAULT, "{h:?}");
+        }
+        let n = negotiate(Some("text/plain;escaping=bogus;version=1.0.0"));
+        assert_eq!(
+            (n.format, n.escaping),
+            (Format::Text100, Escaping::Underscores)
+        );
+    }
+
+    #[test]
+    fn escaping_params() {
+        let n = negotiate(Some("text/plain;version=0.0.4;escaping=values"));
+        assert_eq!(
+            n.content_type(),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=values"
+        );
+        let n = negotiate(Some("application/openmetrics-text; escaping=\"dots\""));
+        assert_eq!(
+            n.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots"
+        );
+    }
+}
