@@ -111,13 +111,9 @@ fn python() -> String {
     })
 }
 
-/// Parses each document with the chosen Python parser. Returns one result
-/// per document: the samples, or the parser's error text. `None` when
-/// Python or `prometheus_client` is missing (outside CI).
-pub fn python_parse(
-    parser: PyParser,
-    docs: &[String],
-) -> Option<Vec<Result<Vec<ParsedSample>, String>>> {
+/// The Python interpreter that has `prometheus_client`; `None` when there
+/// is none (outside CI).
+pub fn python_program() -> Option<String> {
     let py = python();
     let ok = Command::new(&py)
         .args(["-c", "import prometheus_client"])
@@ -130,6 +126,17 @@ pub fn python_parse(
             "python3 -m venv target/py && target/py/bin/pip install prometheus_client",
         );
     }
+    Some(py)
+}
+
+/// Parses each document with the chosen Python parser. Returns one result
+/// per document: the samples, or the parser's error text. `None` when
+/// Python or `prometheus_client` is missing (outside CI).
+pub fn python_parse(
+    parser: PyParser,
+    docs: &[String],
+) -> Option<Vec<Result<Vec<ParsedSample>, String>>> {
+    let py = python_program()?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("py/parse.py");
     let arg = match parser {
         PyParser::OpenMetrics => "openmetrics",

@@ -10,6 +10,13 @@
 //!   so **the only way an encode fails is the sink failing**
 //!   ([`EncodeError`]). Nothing is allocated; numbers go through a stack
 //!   buffer ([`NumberBuffer`]), never `core::fmt`.
+//! - OpenMetrics forbids NaN or negative counter-like values. There, a
+//!   counter sample whose value is NaN or negative is left out, and a
+//!   histogram whose sum is NaN or negative, or that has a negative bucket
+//!   bound, is written without `_sum` and `_count` (the `+Inf` bucket still
+//!   carries the count). Prometheus text
+//!   writes such values as they are. Producers that can see such values
+//!   (the SDK adapter) report them.
 //! - [`Encoder::finish`] ends the exposition (`# EOF` in OpenMetrics) and
 //!   flushes the sink.
 //! - [`CountingSink`] gives the exact length of an exposition.
@@ -471,7 +478,20 @@ impl<W: Write> Encoder<W> {
                 self.out.put(b"# UNIT ")?;
                 self.meta_name(name, suffix)?;
                 self.out.put(b" ")?;
-                self.out.put_str(unit)?;
+                // The unit must stay a suffix of the escaped name: where the
+                // scheme doubles `_` inside the name, it does in the unit too.
+                let doubled = self.escaping == Escaping::Dots
+                    || (self.escaping == Escaping::Values && !name.is_legacy());
+                if doubled {
+                    for (i, part) in unit.split('_').enumerate() {
+                        if i > 0 {
+                            self.out.put(b"__")?;
+                        }
+                        self.out.put_str(part)?;
+                    }
+                } else {
+                    self.out.put_str(unit)?;
+                }
                 self.out.put(b"\n")?;
             }
         }
@@ -612,6 +632,16 @@ impl<W: Write> Encoder<W> {
     }
 }
 
+/// OpenMetrics forbids NaN and negative values on counter-like samples
+/// (`_total`, `_sum`); one would make a strict scraper reject the scrape.
+fn is_counter_like(v: Number) -> bool {
+    match v {
+        Number::U64(_) => true,
+        Number::I64(i) => i >= 0,
+        Number::F64(f) => f >= 0.0,
+    }
+}
+
 fn strip_suffix<'m>(name: MetricName<'m>, suffix: &str) -> MetricName<'m> {
     match name.as_str().strip_suffix(suffix) {
         Some(base) if !base.is_empty() => MetricName::new(base).unwrap_or(name),
@@ -723,6 +753,9 @@ impl<W: Write> CounterFamily<'_, '_, W> {
         exemplar: Option<&Exemplar<E>>,
     ) -> Result<&mut Self, EncodeError<W::Error>> {
         let f = &mut self.fam;
+        if f.enc.format.is_openmetrics() && !is_counter_like(value) {
+            return Ok(self);
+        }
         f.enc.series(f.name, self.suffix, labels, None)?;
         f.enc.out.put(b" ")?;
         f.enc.value(value)?;
@@ -856,8 +889,11 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             }
             f.enc.out.put(b"\n")?;
         }
-        self.0.line("_sum", labels, histogram.sum())?;
-        self.0.line("_count", labels, Number::U64(cumulative))?;
+        let negative_buckets = bounds.as_slice().first().is_some_and(|b| *b < 0.0);
+        if !om || (is_counter_like(histogram.sum()) && !negative_buckets) {
+            self.0.line("_sum", labels, histogram.sum())?;
+            self.0.line("_count", labels, Number::U64(cumulative))?;
+        }
         let f = &mut self.0;
         f.enc.created(f.name, labels, created)?;
         Ok(self)
