@@ -2,6 +2,36 @@
 
 use core::convert::Infallible;
 
+use super::Encoder;
+use crate::error::EncodeError;
+use crate::format::{Escaping, Format};
+
+/// The exact number of bytes `write` produces, `finish` included: runs it
+/// once into a [`CountingSink`]. Use it to size a fixed buffer before the
+/// real encode.
+///
+/// ```
+/// use otel_prom_core::encode::encoded_len;
+/// use otel_prom_core::{Escaping, Format, Metadata, MetricName};
+/// let len = encoded_len(Format::OpenMetrics100, Escaping::Underscores, |enc| {
+///     enc.gauge(&Metadata::new(MetricName::new("up").unwrap(), ""))?.sample(&(), 1u64.into())?;
+///     Ok(())
+/// });
+/// assert_eq!(len, "# TYPE up gauge\nup 1\n# EOF\n".len());
+/// ```
+pub fn encoded_len<F>(format: Format, escaping: Escaping, write: F) -> usize
+where
+    F: FnOnce(&mut Encoder<CountingSink>) -> Result<(), EncodeError<Infallible>>,
+{
+    let mut enc = Encoder::new(CountingSink::new(), format, escaping);
+    // A CountingSink accepts every byte, so neither call can fail.
+    match write(&mut enc).and_then(|()| enc.finish()) {
+        Ok(sink) => sink.len(),
+        Err(EncodeError::Sink(never)) => match never {},
+        Err(EncodeError::WriteZero) => unreachable_zero(),
+    }
+}
+
 /// An [`embedded_io::Write`] that discards bytes and counts them. Run the same
 /// encode into it first to learn the exact length of the exposition.
 ///
@@ -20,6 +50,12 @@ use core::convert::Infallible;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CountingSink {
     len: usize,
+}
+
+/// `CountingSink::write` returns the full length of every buffer, so the
+/// encoder's zero-progress error cannot occur; answer 0 rather than panic.
+const fn unreachable_zero() -> usize {
+    0
 }
 
 impl CountingSink {

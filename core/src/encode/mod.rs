@@ -19,7 +19,8 @@
 //!   (the SDK adapter) report them.
 //! - [`Encoder::finish`] ends the exposition (`# EOF` in OpenMetrics) and
 //!   flushes the sink.
-//! - [`CountingSink`] gives the exact length of an exposition.
+//! - [`encoded_len`] (a [`CountingSink`]) gives the exact length of an
+//!   exposition, so a caller can size a fixed buffer.
 //!
 //! ```
 //! use otel_prom_core::{Bounds, Encoder, Escaping, Format, Histogram, LabelName, Metadata, MetricName};
@@ -54,7 +55,7 @@ mod labels;
 mod number;
 mod sink;
 
-pub use counting::CountingSink;
+pub use counting::{CountingSink, encoded_len};
 pub use labels::{LabelSet, LabelVisitor};
 pub use number::NumberBuffer;
 
