@@ -197,10 +197,10 @@ proptest! {
         ];
         for (format, escaping, parser) in cases {
             let (doc, expected) = encode(&metrics, format, escaping);
-            if format == Format::Text004 {
-                if let Some(v) = promtool(&doc) {
-                    prop_assert!(v.code == 0 || v.code == 3, "promtool: {}\n{}", v.output, doc);
-                }
+            if format == Format::Text004
+                && let Some(v) = promtool(&doc)
+            {
+                prop_assert!(v.code == 0 || v.code == 3, "promtool: {}\n{}", v.output, doc);
             }
             let Some(results) = python_parse(parser, std::slice::from_ref(&doc)) else { continue };
             let parsed = results.into_iter().next().unwrap();

@@ -14,6 +14,7 @@ const FORMATS: [(Format, Escaping); 3] = [
     (Format::OpenMetrics100, Escaping::Values),
 ];
 
+#[derive(Debug)]
 /// Accepts `budget` bytes, one at a time, then fails in the chosen way.
 struct Faulty {
     written: Vec<u8>,
@@ -82,7 +83,7 @@ fn full_slice_at_every_offset() {
         let mut buf = vec![0u8; full.len()];
         for k in 0..full.len() {
             let mut sink = &mut buf[..k];
-            let err = encode_into(&mut sink, f, e).err().expect("must fail");
+            let err = encode_into(&mut sink, f, e).expect_err("must fail");
             assert_eq!(err, EncodeError::Sink(SliceWriteError::Full), "offset {k}");
             assert_eq!(&buf[..k], &full.as_bytes()[..k], "prefix at offset {k}");
         }
@@ -103,7 +104,7 @@ fn erroring_and_zero_sinks_at_every_offset() {
                     budget: k,
                     zero,
                 };
-                let err = encode_into(sink, f, e).err().expect("must fail");
+                let err = encode_into(sink, f, e).expect_err("must fail");
                 let want = if zero {
                     EncodeError::WriteZero
                 } else {
