@@ -26,19 +26,55 @@ pub(crate) fn write_escaped<W: Write>(
     quoting: Quoting,
 ) -> Result<(), EncodeError<W::Error>> {
     let bytes = text.as_bytes();
+    let quotes = matches!(quoting, Quoting::Quoted);
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match (b, quoting) {
-            (b'\\', _) => b"\\\\",
-            (b'\n', _) => b"\\n",
-            (b'"', Quoting::Quoted) => b"\\\"",
-            _ => continue,
+    let mut i = next_special(bytes, 0, quotes);
+    while i < bytes.len() {
+        let escape: &[u8] = match bytes[i] {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            _ => b"\\\"",
         };
         out.put(&bytes[start..i])?;
         out.put(escape)?;
         start = i + 1;
+        i = next_special(bytes, start, quotes);
     }
     out.put(&bytes[start..])
+}
+
+/// Index of the first byte at or after `from` that must be escaped
+/// (`\`, line feed, and `"` when `quotes`), or `bytes.len()`. Scans eight
+/// bytes at a time: label values are the bulk of an exposition.
+#[inline]
+fn next_special(bytes: &[u8], from: usize, quotes: bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Zero bytes of `x` get their high bit set. A borrow can also flag a
+    // byte above a real zero, never below one, so the lowest flag is exact.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let quote = if quotes { b'"' } else { b'\\' };
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let hit = zero_bytes(w ^ (ONES * b'\\' as u64))
+            | zero_bytes(w ^ (ONES * b'\n' as u64))
+            | zero_bytes(w ^ (ONES * quote as u64));
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\\' || b == b'\n' || b == quote {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// Whether a name is a metric family name (`:` allowed) or a label name.
@@ -177,6 +213,31 @@ mod tests {
         assert_eq!(name("a:b", "", Values, Label), "U__a_3a_b");
         assert_eq!(name("a:b", "", Values, Metric), "a:b");
         assert_eq!(name("a\"b", "", AllowUtf8, Metric), "a\\\"b");
+    }
+
+    #[test]
+    fn special_scan_agrees_with_bytewise() {
+        let samples = [
+            "",
+            "a",
+            "plain label value",
+            "x\\y",
+            "0123456\"89",
+            "01234567\n",
+            "\u{80}\u{ff}\"",
+            "ab\\cdefghijk\\",
+        ];
+        for s in samples {
+            for quotes in [false, true] {
+                let b = s.as_bytes();
+                for from in 0..=b.len() {
+                    let want = (from..b.len())
+                        .find(|&i| b[i] == b'\\' || b[i] == b'\n' || (quotes && b[i] == b'"'))
+                        .unwrap_or(b.len());
+                    assert_eq!(next_special(b, from, quotes), want, "{s:?} {from} {quotes}");
+                }
+            }
+        }
     }
 
     #[test]

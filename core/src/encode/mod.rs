@@ -52,6 +52,7 @@
 mod counting;
 mod escape;
 mod labels;
+mod le_cache;
 mod number;
 mod sink;
 
@@ -66,6 +67,7 @@ use crate::format::{Escaping, Format};
 use crate::name::{LabelName, MetricName, is_legacy_label_char};
 use crate::value::{Histogram, Number, Timestamp};
 use escape::{NameKind, Quoting, needs_quotes, write_escaped, write_name};
+use le_cache::LeCache;
 use sink::Sink;
 
 /// OpenMetrics' limit on an exemplar's label names plus values, in code points.
@@ -382,10 +384,13 @@ impl<W: Write> Encoder<W> {
         meta: &Metadata<'m>,
     ) -> Result<HistogramFamily<'e, 'm, W>, EncodeError<W::Error>> {
         self.header(meta, meta.name, "", "histogram", "histogram")?;
-        Ok(HistogramFamily(FamilyEncoder {
-            enc: self,
-            name: meta.name,
-        }))
+        Ok(HistogramFamily(
+            LeCache::new(),
+            FamilyEncoder {
+                enc: self,
+                name: meta.name,
+            },
+        ))
     }
 
     /// Starts an info family (`target_info`-style). OpenMetrics writes it as
@@ -528,7 +533,7 @@ impl<W: Write> Encoder<W> {
         name: MetricName<'_>,
         suffix: &str,
         labels: &L,
-        extra: Option<(LabelName<'_>, &str)>,
+        extra: Option<(LabelName<'_>, &[u8])>,
     ) -> Result<(), EncodeError<W::Error>> {
         let quoted = needs_quotes(name.is_legacy(), self.escaping);
         if quoted {
@@ -553,7 +558,8 @@ impl<W: Write> Encoder<W> {
         };
         labels.visit(&mut w)?;
         if let Some((n, v)) = extra {
-            w.label(n, v)?;
+            // The encoder's own label (`le`): legacy name, ASCII number value.
+            w.raw_label(n, v)?;
         }
         if w.open {
             self.out.put(b"}")?;
@@ -563,11 +569,11 @@ impl<W: Write> Encoder<W> {
 
     fn value(&mut self, v: Number) -> Result<(), EncodeError<W::Error>> {
         let s = match v {
-            Number::U64(v) => self.num.format_u64(v),
-            Number::I64(v) => self.num.format_i64(v),
-            Number::F64(v) => self.num.format_f64(v),
+            Number::U64(v) => self.num.format_u64(v).as_bytes(),
+            Number::I64(v) => self.num.format_i64(v).as_bytes(),
+            Number::F64(v) => self.num.f64_bytes(v),
         };
-        self.out.put_str(s)
+        self.out.put(s)
     }
 
     fn timestamp(&mut self, t: Timestamp) -> Result<(), EncodeError<W::Error>> {
@@ -660,10 +666,8 @@ struct LabelWriter<'o, W> {
     comma: bool,
 }
 
-impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
-    type Error = EncodeError<W::Error>;
-
-    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+impl<W: Write> LabelWriter<'_, W> {
+    fn separator(&mut self) -> Result<(), EncodeError<W::Error>> {
         if !self.open {
             self.out.put(b"{")?;
             self.open = true;
@@ -671,6 +675,35 @@ impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
             self.out.put(b",")?;
         }
         self.comma = true;
+        Ok(())
+    }
+
+    /// A label whose value needs no escaping.
+    fn raw_label(
+        &mut self,
+        name: LabelName<'_>,
+        value: &[u8],
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.separator()?;
+        write_name(
+            self.out,
+            name.as_str(),
+            "",
+            name.is_legacy(),
+            self.escaping,
+            NameKind::Label,
+        )?;
+        self.out.put(b"=\"")?;
+        self.out.put(value)?;
+        self.out.put(b"\"")
+    }
+}
+
+impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
+    type Error = EncodeError<W::Error>;
+
+    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+        self.separator()?;
         let quoted = needs_quotes(name.is_legacy(), self.escaping);
         if quoted {
             self.out.put(b"\"")?;
@@ -813,7 +846,7 @@ impl<W: Write> InfoFamily<'_, '_, W> {
 }
 
 /// Writes the samples of one histogram family.
-pub struct HistogramFamily<'e, 'm, W: Write>(FamilyEncoder<'e, 'm, W>);
+pub struct HistogramFamily<'e, 'm, W: Write>(LeCache, FamilyEncoder<'e, 'm, W>);
 
 impl<W: Write> HistogramFamily<'_, '_, W> {
     /// One series: cumulative `_bucket` lines ending in `le="+Inf"`, `_sum`,
@@ -858,44 +891,45 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         exemplars: &[Exemplar<E>],
     ) -> Result<&mut Self, EncodeError<W::Error>> {
         let le = LabelName::reserved_ok("le");
-        let om = self.0.enc.format.is_openmetrics();
+        let HistogramFamily(cache, f) = self;
+        let om = f.enc.format.is_openmetrics();
         let bounds = histogram.bounds();
+        let cached = cache.load(bounds.as_slice(), om, &mut f.enc.num);
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
             let mut text = [0u8; 32];
-            let le_value = match bounds.as_slice().get(i) {
+            let le_value: &[u8] = match bounds.as_slice().get(i) {
+                Some(_) if cached => cache.get(i),
                 Some(b) => {
                     let s = if om {
-                        self.0.enc.num.format_openmetrics_f64(*b)
+                        f.enc.num.openmetrics_f64_bytes(*b)
                     } else {
-                        self.0.enc.num.format_f64(*b)
+                        f.enc.num.f64_bytes(*b)
                     };
-                    text[..s.len()].copy_from_slice(s.as_bytes());
-                    core::str::from_utf8(&text[..s.len()]).unwrap_or("+Inf")
+                    text[..s.len()].copy_from_slice(s);
+                    &text[..s.len()]
                 }
-                None => "+Inf",
+                None => b"+Inf",
             };
-            let f = &mut self.0;
             f.enc
                 .series(f.name, "_bucket", labels, Some((le, le_value)))?;
             f.enc.out.put(b" ")?;
             f.enc.value(Number::U64(cumulative))?;
-            if om {
-                let ex = exemplars.iter().rev().find(|e| {
-                    let v = e.value.as_f64();
-                    bounds.bucket_of(v) == i
-                });
+            if om && !exemplars.is_empty() {
+                let ex = exemplars
+                    .iter()
+                    .rev()
+                    .find(|e| bounds.bucket_of(e.value.as_f64()) == i);
                 f.enc.exemplar(ex)?;
             }
             f.enc.out.put(b"\n")?;
         }
         let negative_buckets = bounds.as_slice().first().is_some_and(|b| *b < 0.0);
         if !om || (is_counter_like(histogram.sum()) && !negative_buckets) {
-            self.0.line("_sum", labels, histogram.sum())?;
-            self.0.line("_count", labels, Number::U64(cumulative))?;
+            f.line("_sum", labels, histogram.sum())?;
+            f.line("_count", labels, Number::U64(cumulative))?;
         }
-        let f = &mut self.0;
         f.enc.created(f.name, labels, created)?;
         Ok(self)
     }

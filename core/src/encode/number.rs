@@ -68,8 +68,38 @@ impl NumberBuffer {
     /// assert_eq!(b.format_f64(f64::NEG_INFINITY), "-Inf");
     /// ```
     pub fn format_f64(&mut self, v: f64) -> &str {
+        as_str(self.f64_bytes(v))
+    }
+
+    /// [`format_f64`](Self::format_f64) as bytes, for the encoder.
+    #[inline]
+    pub(crate) fn f64_bytes(&mut self, v: f64) -> &[u8] {
+        let a = v.abs();
+        // Fast path: where Go uses %f, ryu writes the same digits in
+        // decimal notation, adding ".0" to integers. (A float below 1e6
+        // never has 1e6 as its shortest form, since 1e6 is itself a float.)
+        if (1e-4..1e6).contains(&a) {
+            let s = self.ryu.format_finite(v).as_bytes();
+            return s.strip_suffix(b".0").unwrap_or(s);
+        }
         let len = self.layout_go(v);
-        as_str(&self.bytes[..len])
+        &self.bytes[..len]
+    }
+
+    /// [`format_openmetrics_f64`](Self::format_openmetrics_f64) as bytes.
+    pub(crate) fn openmetrics_f64_bytes(&mut self, v: f64) -> &[u8] {
+        let a = v.abs();
+        if (1e-4..1e6).contains(&a) {
+            // ryu's ".0" on integers is exactly OpenMetrics' canonical form.
+            return self.ryu.format_finite(v).as_bytes();
+        }
+        let mut len = self.layout_go(v);
+        if v.is_finite() && !self.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
+            self.bytes[len] = b'.';
+            self.bytes[len + 1] = b'0';
+            len += 2;
+        }
+        &self.bytes[..len]
     }
 
     /// Like [`format_f64`](Self::format_f64), but in OpenMetrics' canonical
@@ -83,72 +113,84 @@ impl NumberBuffer {
     /// assert_eq!(b.format_openmetrics_f64(0.25), "0.25");
     /// ```
     pub fn format_openmetrics_f64(&mut self, v: f64) -> &str {
-        let mut len = self.layout_go(v);
-        if v.is_finite() && !self.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
-            self.bytes[len] = b'.';
-            self.bytes[len + 1] = b'0';
-            len += 2;
-        }
-        as_str(&self.bytes[..len])
+        as_str(self.openmetrics_f64_bytes(v))
     }
 
     /// Writes Go's layout of `v` into `self.bytes`, returning its length.
     fn layout_go(&mut self, v: f64) -> usize {
         if v.is_nan() {
-            return self.put(0, b"NaN");
+            return put(&mut self.bytes, 0, b"NaN");
         }
         if v.is_infinite() {
-            return self.put(0, if v > 0.0 { b"+Inf" } else { b"-Inf" });
+            return put(&mut self.bytes, 0, if v > 0.0 { b"+Inf" } else { b"-Inf" });
         }
-        let neg = v.is_sign_negative();
-        let mut at = if neg { self.put(0, b"-") } else { 0 };
+        let out = &mut self.bytes;
+        let mut at = 0;
+        if v.is_sign_negative() {
+            out[0] = b'-';
+            at = 1;
+        }
         if v == 0.0 {
-            return self.put(at, b"0");
+            out[at] = b'0';
+            return at + 1;
         }
-        let (digits, nd, dp) = shortest_digits(self.ryu.format_finite(v.abs()));
-        let d = &digits[..nd];
-        // Go: %e when the exponent is < -4 or >= 6 (the shortest-form rule).
+        let digits = Digits::of(self.ryu.format_finite(v.abs()).as_bytes());
+        let d = &digits.digits[..digits.len];
+        let dp = digits.point;
         let exp = dp - 1;
+        // Go: %e when the exponent is < -4 or >= 6 (its shortest-form rule).
         if !(-4..6).contains(&exp) {
-            at = self.put(at, &d[..1]);
-            if nd > 1 {
-                at = self.put(at, b".");
-                at = self.put(at, &d[1..]);
+            out[at] = d[0];
+            at += 1;
+            if d.len() > 1 {
+                out[at] = b'.';
+                at = put(out, at + 1, &d[1..]);
             }
-            at = self.put(at, if exp < 0 { b"e-" } else { b"e+" });
+            out[at] = b'e';
+            out[at + 1] = if exp < 0 { b'-' } else { b'+' };
+            at += 2;
             let e = exp.unsigned_abs();
-            if e < 10 {
-                at = self.put(at, b"0");
+            if e >= 100 {
+                out[at] = b'0' + (e / 100) as u8;
+                at += 1;
             }
-            let mut tmp = itoa::Buffer::new();
-            return self.put(at, tmp.format(e).as_bytes());
+            out[at] = b'0' + (e / 10 % 10) as u8;
+            out[at + 1] = b'0' + (e % 10) as u8;
+            return at + 2;
         }
         // %f with exactly the digits needed.
         if dp <= 0 {
-            at = self.put(at, b"0.");
+            out[at] = b'0';
+            out[at + 1] = b'.';
+            at += 2;
             for _ in 0..(-dp) {
-                at = self.put(at, b"0");
+                out[at] = b'0';
+                at += 1;
             }
-            return self.put(at, d);
+            return put(out, at, d);
         }
         let dp = dp as usize;
-        if nd <= dp {
-            at = self.put(at, d);
-            for _ in nd..dp {
-                at = self.put(at, b"0");
+        if d.len() <= dp {
+            at = put(out, at, d);
+            for _ in d.len()..dp {
+                out[at] = b'0';
+                at += 1;
             }
             at
         } else {
-            at = self.put(at, &d[..dp]);
-            at = self.put(at, b".");
-            self.put(at, &d[dp..])
+            at = put(out, at, &d[..dp]);
+            out[at] = b'.';
+            put(out, at + 1, &d[dp..])
         }
     }
+}
 
-    fn put(&mut self, at: usize, s: &[u8]) -> usize {
-        self.bytes[at..at + s.len()].copy_from_slice(s);
-        at + s.len()
+#[inline]
+fn put(out: &mut [u8; 32], at: usize, s: &[u8]) -> usize {
+    for (i, b) in s.iter().enumerate() {
+        out[at + i] = *b;
     }
+    at + s.len()
 }
 
 fn as_str(b: &[u8]) -> &str {
@@ -156,32 +198,71 @@ fn as_str(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or("NaN")
 }
 
-/// Splits ryu's rendering of a positive finite float into its significant
-/// digits (no leading or trailing zeros) and the decimal point position
-/// `dp`, so that the value is `0.<digits> × 10^dp`.
-fn shortest_digits(s: &str) -> ([u8; 20], usize, i32) {
-    let (mantissa, exp10) = match s.find('e') {
-        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().unwrap_or(0)),
-        None => (s, 0),
-    };
-    let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
-    let mut digits = [0u8; 20];
-    let mut nd = 0;
-    let mut leading_zeros = 0i32;
-    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
-        if nd == 0 && b == b'0' {
-            leading_zeros += 1;
-            continue;
+/// The significant digits of a positive finite float (no leading or
+/// trailing zeros) and its decimal point position: the value is
+/// `0.<digits> × 10^point`.
+struct Digits {
+    digits: [u8; 20],
+    len: usize,
+    point: i32,
+}
+
+impl Digits {
+    /// From `ryu`'s rendering (`123.45`, `0.001`, `1e16`, `1.5e-7`), in one pass.
+    fn of(s: &[u8]) -> Self {
+        let mut digits = [0u8; 20];
+        let mut len = 0;
+        let mut before_point = 0i32;
+        let mut leading_zeros = 0i32;
+        let mut seen_point = false;
+        let mut i = 0;
+        while i < s.len() {
+            let b = s[i];
+            match b {
+                b'.' => seen_point = true,
+                b'e' => break,
+                b'0' if len == 0 => {
+                    leading_zeros += 1;
+                    if !seen_point {
+                        before_point += 1;
+                    }
+                }
+                _ => {
+                    if len < digits.len() {
+                        digits[len] = b;
+                        len += 1;
+                    }
+                    if !seen_point {
+                        before_point += 1;
+                    }
+                }
+            }
+            i += 1;
         }
-        if nd < digits.len() {
-            digits[nd] = b;
-            nd += 1;
+        let mut exp10 = 0i32;
+        if i < s.len() {
+            let mut j = i + 1;
+            let neg = s.get(j) == Some(&b'-');
+            if neg {
+                j += 1;
+            }
+            while j < s.len() {
+                exp10 = exp10 * 10 + (s[j] - b'0') as i32;
+                j += 1;
+            }
+            if neg {
+                exp10 = -exp10;
+            }
+        }
+        while len > 1 && digits[len - 1] == b'0' {
+            len -= 1;
+        }
+        Digits {
+            digits,
+            len,
+            point: before_point - leading_zeros + exp10,
         }
     }
-    while nd > 1 && digits[nd - 1] == b'0' {
-        nd -= 1;
-    }
-    (digits, nd, int_len - leading_zeros + exp10)
 }
 
 #[cfg(test)]
