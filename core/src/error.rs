@@ -143,3 +143,120 @@ impl fmt::Display for HistogramError {
 }
 
 impl core::error::Error for HistogramError {}
+
+/// A family could not be registered. Nothing was registered.
+///
+/// ```
+/// use otel_prom_core::registry::Registry;
+/// use otel_prom_core::error::RegisterError;
+/// static REG: Registry<1, 1, 1> = Registry::new();
+/// REG.register_counter("a", "", "", &[]).unwrap();
+/// assert_eq!(REG.register_counter("b", "", "", &[]), Err(RegisterError::FamiliesFull));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// Every family slot is taken.
+    FamiliesFull,
+    /// A family of this name exists with another type, other label names
+    /// or other bounds.
+    Conflict,
+    /// The metric name, a label name or the unit is invalid.
+    Name(NameError),
+    /// Name, help, unit and label names together exceed the registry's
+    /// per-family text capacity (`META`).
+    MetadataTooLong,
+    /// More label names than the registry's `LABELS`.
+    TooManyLabels,
+    /// Two label names are the same after translation.
+    DuplicateLabel,
+    /// `le` is the histogram's own label.
+    ReservedLabel,
+    /// The bounds are invalid.
+    Bounds(HistogramError),
+    /// More bounds than the registry's `BUCKETS - 1`.
+    TooManyBuckets,
+}
+
+impl From<NameError> for RegisterError {
+    fn from(e: NameError) -> Self {
+        RegisterError::Name(e)
+    }
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegisterError::FamiliesFull => f.write_str("registry has no free family slot"),
+            RegisterError::Conflict => {
+                f.write_str("a family with this name exists with another type, labels or bounds")
+            }
+            RegisterError::Name(e) => write!(f, "invalid name: {e}"),
+            RegisterError::MetadataTooLong => {
+                f.write_str("name, help, unit and label names exceed the family text capacity")
+            }
+            RegisterError::TooManyLabels => {
+                f.write_str("more label names than the registry allows")
+            }
+            RegisterError::DuplicateLabel => {
+                f.write_str("two label names are equal after translation")
+            }
+            RegisterError::ReservedLabel => f.write_str("`le` is reserved for histogram buckets"),
+            RegisterError::Bounds(e) => write!(f, "invalid bounds: {e}"),
+            RegisterError::TooManyBuckets => f.write_str("more bounds than the registry allows"),
+        }
+    }
+}
+
+impl core::error::Error for RegisterError {}
+
+/// A recording (or a series lookup) was refused; nothing was recorded and
+/// earlier data is unchanged.
+///
+/// ```
+/// use otel_prom_core::registry::Registry;
+/// use otel_prom_core::error::RecordError;
+/// static REG: Registry<1, 1, 1> = Registry::new();
+/// let id = REG.register_counter("c", "", "", &["route"]).unwrap();
+/// assert_eq!(REG.add(id, &[], 1), Err(RecordError::LabelCount { expected: 1, got: 0 }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The id does not name a family of this registry (or of this type).
+    UnknownFamily,
+    /// The number of label values differs from the family's label names.
+    LabelCount {
+        /// Label names of the family.
+        expected: u8,
+        /// Label values given.
+        got: u8,
+    },
+    /// The label values together exceed the registry's `VALUE_BYTES`.
+    ValueTooLong,
+    /// Every series slot is taken.
+    SeriesFull,
+    /// Every value cell is taken.
+    CellsFull,
+    /// NaN or an infinity where a finite number is required.
+    NotFinite,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::UnknownFamily => f.write_str("no such family in this registry"),
+            RecordError::LabelCount { expected, got } => {
+                write!(f, "expected {expected} label values, got {got}")
+            }
+            RecordError::ValueTooLong => {
+                f.write_str("label values exceed the series value capacity")
+            }
+            RecordError::SeriesFull => f.write_str("registry has no free series slot"),
+            RecordError::CellsFull => f.write_str("registry has no free value cells"),
+            RecordError::NotFinite => f.write_str("value is NaN or infinite"),
+        }
+    }
+}
+
+impl core::error::Error for RecordError {}

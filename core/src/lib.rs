@@ -8,6 +8,7 @@ pub mod error;
 pub mod format;
 pub mod name;
 pub mod negotiate;
+pub mod registry;
 pub mod translate;
 pub mod value;
 

@@ -76,6 +76,11 @@ impl<'a> MetricName<'a> {
         }
     }
 
+    /// For names validated earlier (stored by the registry with their class).
+    pub(crate) const fn from_validated(name: &'a str, legacy: bool) -> Self {
+        MetricName { name, legacy }
+    }
+
     /// The name as given.
     ///
     /// ```
@@ -142,6 +147,11 @@ impl<'a> LabelName<'a> {
         } else {
             Err(NameError::InvalidCharacter)
         }
+    }
+
+    /// For names validated earlier (stored by the registry with their class).
+    pub(crate) const fn from_validated(name: &'a str, legacy: bool) -> Self {
+        LabelName { name, legacy }
     }
 
     /// For the encoder's own labels (`le`), which are known to be valid.

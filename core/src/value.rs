@@ -150,6 +150,11 @@ impl<'a> Bounds<'a> {
         Ok(Bounds { bounds })
     }
 
+    /// For bounds validated earlier (stored by the registry).
+    pub(crate) const fn from_validated(bounds: &'a [f64]) -> Self {
+        Bounds { bounds }
+    }
+
     /// The bounds, without the implied `+Inf`.
     ///
     /// ```

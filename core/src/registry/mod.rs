@@ -1,0 +1,888 @@
+//! A fixed-capacity metric registry that can live in a `static`.
+//!
+//! Capacity is in the type and chosen by the caller; [`Registry::new`] is a
+//! `const fn`, so there is no heap and no runtime initialisation, and the
+//! registry's RAM is exactly its declared capacity (see [`Registry`] for the
+//! formula). Families are registered with OpenTelemetry-style names and units,
+//! translated once. Series are found by label values, copied into inline
+//! storage (`VALUE_BYTES` per series; nothing is borrowed).
+//!
+//! - **Recording** is one atomic operation on a pre-resolved handle
+//!   ([`Counter`], [`GaugeI64`], [`GaugeF64`], [`HistogramRecorder`]) and
+//!   never takes a lock or allocates: safe from an interrupt handler. Looking a
+//!   series up by label values is lock-free when it exists; creating it takes
+//!   the registration lock (a `spin` mutex) briefly.
+//! - **Scraping** ([`Registry::encode`], [`Registry::write`]) reads the cells
+//!   with plain atomic loads and holds no lock while it writes to the sink.
+//! - **Errors**: full capacity, wrong label count, too-long values, NaN and
+//!   type conflicts are typed errors ([`RegisterError`], [`RecordError`]);
+//!   nothing panics and nothing that was reported recorded is lost.
+//!
+//! Atomics come from `portable-atomic`: native where the target has them.
+//! On targets without CAS (thumbv6m) or without 64-bit atomics (thumbv7em),
+//! where interrupts record, enable this crate's `critical-section` feature
+//! and link a critical-section implementation in the application.
+//!
+//! ```
+//! use otel_prom_core::registry::Registry;
+//! use otel_prom_core::{Escaping, Format};
+//!
+//! // 4 families, 16 series, 64 value cells; defaults for the rest.
+//! static METRICS: Registry<4, 16, 64> = Registry::new();
+//!
+//! let requests = METRICS.register_counter("http.requests", "Requests.", "{request}", &["route"]).unwrap();
+//! let latency = METRICS.register_histogram("http.duration", "Latency.", "s", &[], &[0.01, 0.1, 1.0]).unwrap();
+//!
+//! let root = METRICS.counter(requests, &["/"]).unwrap(); // resolve once
+//! root.inc();                                              // hot path: one atomic add
+//! METRICS.add(requests, &["/health"], 2).unwrap();          // lookup + add
+//! METRICS.observe(latency, &[], 0.042).unwrap();
+//!
+//! let mut page = [0u8; 1024];
+//! let len = METRICS.encoded_len(Format::Text004, Escaping::Underscores);
+//! let mut sink = &mut page[..];
+//! METRICS.write(&mut sink, Format::Text004, Escaping::Underscores).unwrap();
+//! let text = core::str::from_utf8(&page[..len]).unwrap();
+//! assert!(text.contains("http_requests_total{route=\"/health\"} 2\n"));
+//! assert!(text.contains("http_duration_seconds_bucket{le=\"0.1\"} 1\n"));
+//! ```
+
+mod cell;
+mod family;
+mod series;
+
+pub use cell::{Counter, GaugeF64, GaugeI64, HistogramRecorder};
+pub use family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId};
+
+use embedded_io::Write;
+use heapless::String;
+use portable_atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use spin::{Mutex, Once};
+
+use crate::encode::{Encoder, LabelSet, LabelVisitor, encoded_len};
+use crate::error::{EncodeError, RecordError, RegisterError};
+use crate::format::{Escaping, Format};
+use crate::translate::{InstrumentKind, Strategy, label_name, metric_name};
+use crate::value::{Bounds, Histogram, Number};
+use family::{FamilyDesc, Kind};
+use series::{NONE, SeriesKey, SeriesSlot, hash};
+
+/// State changed only under the registration lock.
+struct Registration<const FAMILIES: usize> {
+    /// Last series of each family (to append to the family's list).
+    last: [u32; FAMILIES],
+    cells_used: usize,
+    series_used: usize,
+}
+
+/// A fixed-capacity registry.
+///
+/// | parameter | meaning | default |
+/// |---|---|---|
+/// | `FAMILIES` | metric families | |
+/// | `SERIES` | series, over all families | |
+/// | `CELLS` | 64-bit value cells: 1 per counter or gauge series, `bounds + 2` per histogram series, 0 per info series | |
+/// | `LABELS` | label names per family | 4 |
+/// | `VALUE_BYTES` | label value bytes per series, all values together | 64 |
+/// | `BUCKETS` | histogram buckets per family, `+Inf` included | 16 |
+/// | `META` | bytes per family for translated name, help, unit and label names | 192 |
+///
+/// Memory is exactly the declared capacity. On 64-bit targets,
+/// `size_of::<Registry<F, S, C, L, V, B, M>>()` is
+///
+/// ```text
+/// round8(33 + 8·⌈F/2⌉ + F·(family + 4) + S·(series + 4) + 8·C)
+///   family = round8(M + 3·L + 8·B + 19) + 8
+///   series = round8(V + 2·L + 15) + 16
+/// ```
+///
+/// (a test checks it). [`Registry::footprint`] gives the figure on any target.
+///
+/// ```
+/// use otel_prom_core::registry::Registry;
+/// static SMALL: Registry<2, 8, 8, 2, 32, 4, 96> = Registry::new();
+/// assert_eq!(core::mem::size_of_val(&SMALL), Registry::<2, 8, 8, 2, 32, 4, 96>::footprint());
+/// ```
+pub struct Registry<
+    const FAMILIES: usize,
+    const SERIES: usize,
+    const CELLS: usize,
+    const LABELS: usize = 4,
+    const VALUE_BYTES: usize = 64,
+    const BUCKETS: usize = 16,
+    const META: usize = 192,
+> {
+    strategy: Strategy,
+    registration: Mutex<Registration<FAMILIES>>,
+    family_count: AtomicUsize,
+    families: [Once<FamilyDesc<LABELS, BUCKETS, META>>; FAMILIES],
+    family_first: [AtomicU32; FAMILIES],
+    series: [SeriesSlot<LABELS, VALUE_BYTES>; SERIES],
+    buckets: [AtomicU32; SERIES],
+    cells: [AtomicU64; CELLS],
+}
+
+impl<
+    const F: usize,
+    const S: usize,
+    const C: usize,
+    const L: usize,
+    const V: usize,
+    const B: usize,
+    const M: usize,
+> Default for Registry<F, S, C, L, V, B, M>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The labels of one series, lent to the encoder without copying.
+struct SeriesLabels<'a, const L: usize, const V: usize, const B: usize, const M: usize> {
+    desc: &'a FamilyDesc<L, B, M>,
+    key: &'a SeriesKey<L, V>,
+}
+
+impl<const L: usize, const V: usize, const B: usize, const M: usize> LabelSet
+    for SeriesLabels<'_, L, V, B, M>
+{
+    fn visit<Vis: LabelVisitor>(&self, visitor: &mut Vis) -> Result<(), Vis::Error> {
+        for i in 0..self.desc.labels() {
+            visitor.label(self.desc.label(i), self.key.value(i))?;
+        }
+        Ok(())
+    }
+}
+
+impl<
+    const F: usize,
+    const S: usize,
+    const C: usize,
+    const L: usize,
+    const V: usize,
+    const B: usize,
+    const M: usize,
+> Registry<F, S, C, L, V, B, M>
+{
+    /// An empty registry translating names with the default strategy
+    /// (`UnderscoreEscapingWithSuffixes`). Capacities that cannot work are
+    /// compile-time errors.
+    ///
+    /// ```
+    /// static REG: otel_prom_core::registry::Registry<8, 64, 128> = otel_prom_core::registry::Registry::new();
+    /// assert_eq!(REG.series_len(), 0);
+    /// ```
+    pub const fn new() -> Self {
+        Self::with_strategy(Strategy::UnderscoreEscapingWithSuffixes)
+    }
+
+    /// An empty registry translating names with `strategy`.
+    ///
+    /// ```
+    /// use otel_prom_core::{registry::Registry, Strategy};
+    /// static REG: Registry<1, 1, 1> = Registry::with_strategy(Strategy::NoTranslation);
+    /// REG.register_counter("my.count", "", "", &[]).unwrap();
+    /// ```
+    pub const fn with_strategy(strategy: Strategy) -> Self {
+        const {
+            assert!(
+                F > 0 && F <= u16::MAX as usize,
+                "FAMILIES must be 1..=65535"
+            );
+            assert!(S > 0 && S < u32::MAX as usize, "SERIES must be at least 1");
+            assert!(C < u32::MAX as usize, "CELLS too large");
+            assert!(L <= u8::MAX as usize, "LABELS must be at most 255");
+            assert!(B >= 1 && B <= u8::MAX as usize, "BUCKETS must be 1..=255");
+            assert!(
+                V <= u16::MAX as usize && M <= u16::MAX as usize,
+                "VALUE_BYTES and META must be at most 65535"
+            );
+        }
+        Registry {
+            strategy,
+            registration: Mutex::new(Registration {
+                last: [NONE; F],
+                cells_used: 0,
+                series_used: 0,
+            }),
+            family_count: AtomicUsize::new(0),
+            families: [const { Once::new() }; F],
+            family_first: [const { AtomicU32::new(NONE) }; F],
+            series: [const { SeriesSlot::new() }; S],
+            buckets: [const { AtomicU32::new(NONE) }; S],
+            cells: [const { AtomicU64::new(0) }; C],
+        }
+    }
+
+    /// The bytes this registry occupies: its declared capacity.
+    ///
+    /// ```
+    /// use otel_prom_core::registry::Registry;
+    /// assert_eq!(Registry::<4, 32, 64>::footprint(), core::mem::size_of::<Registry<4, 32, 64>>());
+    /// ```
+    pub const fn footprint() -> usize {
+        core::mem::size_of::<Self>()
+    }
+
+    /// Series registered so far.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 4, 4> = Registry::new();
+    /// let id = REG.register_counter("c", "", "", &["k"]).unwrap();
+    /// REG.add(id, &["a"], 1).unwrap();
+    /// assert_eq!(REG.series_len(), 1);
+    /// ```
+    pub fn series_len(&self) -> usize {
+        self.registration.lock().series_used
+    }
+
+    /// Families registered so far.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<2, 1, 1> = Registry::new();
+    /// REG.register_counter("c", "", "", &[]).unwrap();
+    /// assert_eq!(REG.families_len(), 1);
+    /// ```
+    pub fn families_len(&self) -> usize {
+        self.family_count.load(Ordering::Acquire)
+    }
+
+    /// Registers (or finds) a counter family. `name` and `unit` are
+    /// OpenTelemetry names (`http.requests`, `s`, `{request}`), translated
+    /// with the registry's strategy; `labels` are the label names.
+    /// Registering the same family again returns the same id.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let a = REG.register_counter("c", "Help.", "", &["k"]).unwrap();
+    /// assert_eq!(REG.register_counter("c", "Help.", "", &["k"]), Ok(a));
+    /// ```
+    pub fn register_counter(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+    ) -> Result<CounterId, RegisterError> {
+        self.register(Kind::Counter, name, help, unit, labels, &[])
+            .map(CounterId)
+    }
+
+    /// Registers (or finds) an integer gauge / up-down counter family.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// assert!(REG.register_gauge_i64("queue", "", "", &[]).is_ok());
+    /// ```
+    pub fn register_gauge_i64(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+    ) -> Result<GaugeI64Id, RegisterError> {
+        self.register(Kind::GaugeI64, name, help, unit, labels, &[])
+            .map(GaugeI64Id)
+    }
+
+    /// Registers (or finds) a float gauge family.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// assert!(REG.register_gauge_f64("temp", "", "Cel", &[]).is_ok());
+    /// ```
+    pub fn register_gauge_f64(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+    ) -> Result<GaugeF64Id, RegisterError> {
+        self.register(Kind::GaugeF64, name, help, unit, labels, &[])
+            .map(GaugeF64Id)
+    }
+
+    /// Registers (or finds) a histogram family with fixed `bounds`
+    /// (finite, strictly increasing, at most `BUCKETS - 1`).
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// # use otel_prom_core::error::RegisterError;
+    /// static REG: Registry<2, 1, 1, 4, 64, 3> = Registry::new();
+    /// assert_eq!(REG.register_histogram("h", "", "", &[], &[1.0, 2.0, 3.0]), Err(RegisterError::TooManyBuckets));
+    /// assert!(REG.register_histogram("h", "", "", &[], &[1.0, 2.0]).is_ok());
+    /// ```
+    pub fn register_histogram(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<HistogramId, RegisterError> {
+        Bounds::new(bounds).map_err(RegisterError::Bounds)?;
+        if bounds.len() >= B {
+            return Err(RegisterError::TooManyBuckets);
+        }
+        self.register(Kind::Histogram, name, help, unit, labels, bounds)
+            .map(HistogramId)
+    }
+
+    /// Registers (or finds) an info family (`<name>_info{labels} 1`).
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// assert!(REG.register_info("build", "Build.", &["version"]).is_ok());
+    /// ```
+    pub fn register_info(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[&str],
+    ) -> Result<InfoId, RegisterError> {
+        self.register(Kind::Info, name, help, "", labels, &[])
+            .map(InfoId)
+    }
+
+    fn register(
+        &self,
+        kind: Kind,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<u16, RegisterError> {
+        let desc = self.describe(kind, name, help, unit, labels, bounds)?;
+        let mut reg = self.registration.lock();
+        let count = self.family_count.load(Ordering::Acquire);
+        for (i, slot) in self.families[..count].iter().enumerate() {
+            let Some(existing) = slot.get() else { continue };
+            if existing.name() == desc.name() {
+                let same = existing.kind == desc.kind
+                    && existing.labels() == desc.labels()
+                    && (0..desc.labels()).all(|l| existing.label(l) == desc.label(l))
+                    && existing.bounds() == desc.bounds();
+                return if same {
+                    Ok(i as u16)
+                } else {
+                    Err(RegisterError::Conflict)
+                };
+            }
+        }
+        if count == F {
+            return Err(RegisterError::FamiliesFull);
+        }
+        self.families[count].call_once(|| desc);
+        reg.last[count] = NONE;
+        self.family_count.store(count + 1, Ordering::Release);
+        Ok(count as u16)
+    }
+
+    /// Translates and validates everything about a family, outside the lock.
+    fn describe(
+        &self,
+        kind: Kind,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<FamilyDesc<L, B, M>, RegisterError> {
+        if labels.len() > L {
+            return Err(RegisterError::TooManyLabels);
+        }
+        let instrument = match kind {
+            Kind::Counter => InstrumentKind::Counter,
+            Kind::GaugeI64 | Kind::GaugeF64 => InstrumentKind::Gauge,
+            Kind::Histogram => InstrumentKind::Histogram,
+            Kind::Info => InstrumentKind::Info,
+        };
+        let too_long = |_| RegisterError::MetadataTooLong;
+        let mut text: String<M> = String::new();
+        let mut scratch = [0u8; M];
+        let translated = match metric_name(name, unit, instrument, self.strategy, &mut scratch) {
+            Err(crate::error::NameError::BufferTooSmall) => {
+                return Err(RegisterError::MetadataTooLong);
+            }
+            other => other?,
+        };
+        let name_legacy = translated.name().is_legacy();
+        let total = translated.metadata("").has_total_suffix();
+        text.push_str(translated.name().as_str())
+            .map_err(too_long)?;
+        let name_end = text.len() as u16;
+        text.push_str(help).map_err(too_long)?;
+        let help_end = text.len() as u16;
+        text.push_str(translated.unit().unwrap_or(""))
+            .map_err(too_long)?;
+        let unit_end = text.len() as u16;
+        let mut label_ends = [0u16; L];
+        let mut label_legacy = [false; L];
+        for (i, raw) in labels.iter().enumerate() {
+            let label = match label_name(raw, self.strategy, &mut scratch) {
+                Err(crate::error::NameError::BufferTooSmall) => {
+                    return Err(RegisterError::MetadataTooLong);
+                }
+                other => other?,
+            };
+            if kind == Kind::Histogram && label.as_str() == "le" {
+                return Err(RegisterError::ReservedLabel);
+            }
+            let mut prev = unit_end as usize;
+            for end in &label_ends[..i] {
+                if &text[prev..*end as usize] == label.as_str() {
+                    return Err(RegisterError::DuplicateLabel);
+                }
+                prev = *end as usize;
+            }
+            text.push_str(label.as_str()).map_err(too_long)?;
+            label_ends[i] = text.len() as u16;
+            label_legacy[i] = label.is_legacy();
+        }
+        let mut stored = [0.0; B];
+        stored[..bounds.len()].copy_from_slice(bounds);
+        Ok(FamilyDesc {
+            kind,
+            text,
+            name_end,
+            help_end,
+            unit_end,
+            label_ends,
+            label_count: labels.len() as u8,
+            name_legacy,
+            label_legacy,
+            total,
+            bounds: stored,
+            bound_count: bounds.len() as u8,
+        })
+    }
+
+    /// The family `id` if it exists and has the expected kind.
+    fn family(&self, id: u16, kind: Kind) -> Result<&FamilyDesc<L, B, M>, RecordError> {
+        let desc = self
+            .families
+            .get(id as usize)
+            .and_then(Once::get)
+            .ok_or(RecordError::UnknownFamily)?;
+        if desc.kind != kind {
+            return Err(RecordError::UnknownFamily);
+        }
+        Ok(desc)
+    }
+
+    /// Finds or creates the series of family `id` with these label values;
+    /// returns its first cell.
+    fn series_cell(
+        &self,
+        id: u16,
+        kind: Kind,
+        values: &[&str],
+    ) -> Result<(usize, &FamilyDesc<L, B, M>), RecordError> {
+        let desc = self.family(id, kind)?;
+        if values.len() != desc.labels() {
+            return Err(RecordError::LabelCount {
+                expected: desc.labels() as u8,
+                got: values.len().min(u8::MAX as usize) as u8,
+            });
+        }
+        let h = hash(id, values);
+        let bucket = (h % S as u64) as usize;
+        if let Some(cell) = self.find(bucket, id, values) {
+            return Ok((cell, desc));
+        }
+        self.insert(bucket, id, values, desc)
+            .map(|cell| (cell, desc))
+    }
+
+    fn find(&self, bucket: usize, id: u16, values: &[&str]) -> Option<usize> {
+        let mut i = self.buckets[bucket].load(Ordering::Acquire);
+        while i != NONE {
+            let slot = &self.series[i as usize];
+            if let Some(key) = slot.key.get()
+                && key.matches(id, values)
+            {
+                return Some(key.cell as usize);
+            }
+            i = slot.next_in_bucket();
+        }
+        None
+    }
+
+    fn insert(
+        &self,
+        bucket: usize,
+        id: u16,
+        values: &[&str],
+        desc: &FamilyDesc<L, B, M>,
+    ) -> Result<usize, RecordError> {
+        let mut reg = self.registration.lock();
+        // Another thread may have created it while we waited for the lock.
+        if let Some(cell) = self.find(bucket, id, values) {
+            return Ok(cell);
+        }
+        let mut key_values: String<V> = String::new();
+        let mut ends = [0u16; L];
+        for (i, v) in values.iter().enumerate() {
+            key_values
+                .push_str(v)
+                .map_err(|_| RecordError::ValueTooLong)?;
+            ends[i] = key_values.len() as u16;
+        }
+        if reg.series_used == S {
+            return Err(RecordError::SeriesFull);
+        }
+        let cells = desc.cells();
+        if reg.cells_used + cells > C {
+            return Err(RecordError::CellsFull);
+        }
+        let index = reg.series_used;
+        let cell = reg.cells_used;
+        let slot = &self.series[index];
+        slot.key.call_once(|| SeriesKey {
+            family: id,
+            cell: cell as u32,
+            values: key_values,
+            ends,
+            count: values.len() as u8,
+        });
+        // Publish: the key is complete before either list points at it.
+        slot.next_in_bucket.store(
+            self.buckets[bucket].load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        self.buckets[bucket].store(index as u32, Ordering::Release);
+        let last = reg.last[id as usize];
+        if last == NONE {
+            self.family_first[id as usize].store(index as u32, Ordering::Release);
+        } else {
+            self.series[last as usize]
+                .next_in_family
+                .store(index as u32, Ordering::Release);
+        }
+        reg.last[id as usize] = index as u32;
+        reg.series_used += 1;
+        reg.cells_used += cells;
+        Ok(cell)
+    }
+
+    /// The counter series with these label values, created if needed.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 2, 2> = Registry::new();
+    /// let id = REG.register_counter("c", "", "", &["k"]).unwrap();
+    /// let a = REG.counter(id, &["a"]).unwrap();
+    /// a.inc();
+    /// assert_eq!(REG.counter(id, &["a"]).unwrap().get(), 1);
+    /// ```
+    pub fn counter(&self, id: CounterId, labels: &[&str]) -> Result<Counter<'_>, RecordError> {
+        let (cell, _) = self.series_cell(id.0, Kind::Counter, labels)?;
+        Ok(Counter {
+            cell: &self.cells[cell],
+        })
+    }
+
+    /// The integer gauge series with these label values, created if needed.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let id = REG.register_gauge_i64("g", "", "", &[]).unwrap();
+    /// REG.gauge_i64(id, &[]).unwrap().set(3);
+    /// ```
+    pub fn gauge_i64(&self, id: GaugeI64Id, labels: &[&str]) -> Result<GaugeI64<'_>, RecordError> {
+        let (cell, _) = self.series_cell(id.0, Kind::GaugeI64, labels)?;
+        Ok(GaugeI64 {
+            cell: &self.cells[cell],
+        })
+    }
+
+    /// The float gauge series with these label values, created if needed.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let id = REG.register_gauge_f64("g", "", "", &[]).unwrap();
+    /// REG.gauge_f64(id, &[]).unwrap().set(0.5);
+    /// ```
+    pub fn gauge_f64(&self, id: GaugeF64Id, labels: &[&str]) -> Result<GaugeF64<'_>, RecordError> {
+        let (cell, _) = self.series_cell(id.0, Kind::GaugeF64, labels)?;
+        Ok(GaugeF64 {
+            cell: &self.cells[cell],
+        })
+    }
+
+    /// The histogram series with these label values, created if needed.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 3> = Registry::new();
+    /// let id = REG.register_histogram("h", "", "", &[], &[1.0]).unwrap();
+    /// REG.histogram(id, &[]).unwrap().observe(0.5).unwrap();
+    /// ```
+    pub fn histogram(
+        &self,
+        id: HistogramId,
+        labels: &[&str],
+    ) -> Result<HistogramRecorder<'_>, RecordError> {
+        let (cell, desc) = self.series_cell(id.0, Kind::Histogram, labels)?;
+        Ok(HistogramRecorder {
+            cells: &self.cells[cell..cell + desc.cells()],
+            bounds: desc.bounds(),
+        })
+    }
+
+    /// Adds `n` to the counter series with these label values.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let id = REG.register_counter("c", "", "", &["k"]).unwrap();
+    /// REG.add(id, &["a"], 2).unwrap();
+    /// assert_eq!(REG.counter(id, &["a"]).unwrap().get(), 2);
+    /// ```
+    #[inline]
+    pub fn add(&self, id: CounterId, labels: &[&str], n: u64) -> Result<(), RecordError> {
+        self.counter(id, labels)?.add(n);
+        Ok(())
+    }
+
+    /// Records `value` into the histogram series with these label values.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 3> = Registry::new();
+    /// let id = REG.register_histogram("h", "", "", &[], &[1.0]).unwrap();
+    /// REG.observe(id, &[], 0.25).unwrap();
+    /// ```
+    #[inline]
+    pub fn observe(&self, id: HistogramId, labels: &[&str], value: f64) -> Result<(), RecordError> {
+        if !value.is_finite() {
+            return Err(RecordError::NotFinite);
+        }
+        self.histogram(id, labels)?.observe(value)
+    }
+
+    /// Creates the info series with these label values (value 1).
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let id = REG.register_info("build", "", &["version"]).unwrap();
+    /// REG.set_info(id, &["1.0"]).unwrap();
+    /// ```
+    pub fn set_info(&self, id: InfoId, labels: &[&str]) -> Result<(), RecordError> {
+        self.series_cell(id.0, Kind::Info, labels).map(|_| ())
+    }
+
+    /// Encodes every family and series (in registration order) into `enc`.
+    /// Holds no lock; only the sink can fail.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// use otel_prom_core::{Encoder, Escaping, Format};
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// let id = REG.register_counter("jobs", "Jobs.", "", &[]).unwrap();
+    /// REG.add(id, &[], 3).unwrap();
+    /// let mut out = Vec::new();
+    /// let mut enc = Encoder::new(&mut out, Format::Text004, Escaping::Underscores);
+    /// REG.encode(&mut enc).unwrap();
+    /// enc.finish().unwrap();
+    /// assert_eq!(String::from_utf8(out).unwrap(), concat!(
+    ///     "# HELP jobs_total Jobs.\n",
+    ///     "# TYPE jobs_total counter\n",
+    ///     "jobs_total 3\n",
+    /// ));
+    /// ```
+    pub fn encode<W: Write>(&self, enc: &mut Encoder<W>) -> Result<(), EncodeError<W::Error>> {
+        let count = self.family_count.load(Ordering::Acquire);
+        for (f, slot) in self.families[..count].iter().enumerate() {
+            let Some(desc) = slot.get() else { continue };
+            let meta = desc.metadata();
+            let first = self.family_first[f].load(Ordering::Acquire);
+            let keys = FamilySeries {
+                registry: self,
+                next: first,
+            };
+            match desc.kind {
+                Kind::Counter => {
+                    let mut fam = enc.counter(&meta)?;
+                    for key in keys {
+                        let v = self.cells[key.cell as usize].load(Ordering::Relaxed);
+                        fam.sample(&SeriesLabels { desc, key }, Number::U64(v))?;
+                    }
+                }
+                Kind::GaugeI64 | Kind::GaugeF64 => {
+                    let mut fam = enc.gauge(&meta)?;
+                    for key in keys {
+                        let bits = self.cells[key.cell as usize].load(Ordering::Relaxed);
+                        let v = if desc.kind == Kind::GaugeI64 {
+                            Number::I64(bits as i64)
+                        } else {
+                            Number::F64(f64::from_bits(bits))
+                        };
+                        fam.sample(&SeriesLabels { desc, key }, v)?;
+                    }
+                }
+                Kind::Histogram => {
+                    let mut fam = enc.histogram(&meta)?;
+                    let bounds = Bounds::from_validated(desc.bounds());
+                    let n = bounds.len() + 1;
+                    for key in keys {
+                        let cells = &self.cells[key.cell as usize..key.cell as usize + n + 1];
+                        let mut counts = [0u64; B];
+                        for (c, cell) in counts.iter_mut().zip(&cells[..n]) {
+                            *c = cell.load(Ordering::Relaxed);
+                        }
+                        let sum = f64::from_bits(cells[n].load(Ordering::Relaxed));
+                        if let Ok(h) = Histogram::new(bounds, &counts[..n], Number::F64(sum)) {
+                            fam.sample(&SeriesLabels { desc, key }, &h)?;
+                        }
+                    }
+                }
+                Kind::Info => {
+                    let mut fam = enc.info(&meta)?;
+                    for key in keys {
+                        fam.sample(&SeriesLabels { desc, key })?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A whole scrape: every family, then the format's end (`# EOF`), into
+    /// `sink`; returns the sink.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// use otel_prom_core::{Escaping, Format};
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// REG.register_gauge_i64("up", "", "", &[]).unwrap();
+    /// let out = REG.write(Vec::new(), Format::OpenMetrics100, Escaping::Underscores).unwrap();
+    /// assert_eq!(out, b"# TYPE up gauge\n# EOF\n");
+    /// ```
+    pub fn write<W: Write>(
+        &self,
+        sink: W,
+        format: Format,
+        escaping: Escaping,
+    ) -> Result<W, EncodeError<W::Error>> {
+        let mut enc = Encoder::new(sink, format, escaping);
+        self.encode(&mut enc)?;
+        enc.finish()
+    }
+
+    /// The exact length [`write`](Self::write) would produce now (values
+    /// recorded in between may change the length of their digits).
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// use otel_prom_core::{Escaping, Format};
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// REG.register_gauge_i64("up", "", "", &[]).unwrap();
+    /// assert_eq!(REG.encoded_len(Format::Text004, Escaping::Underscores), "# TYPE up gauge\n".len());
+    /// ```
+    pub fn encoded_len(&self, format: Format, escaping: Escaping) -> usize {
+        encoded_len(format, escaping, |enc| self.encode(enc))
+    }
+}
+
+/// Walks a family's series list.
+struct FamilySeries<
+    'r,
+    const F: usize,
+    const S: usize,
+    const C: usize,
+    const L: usize,
+    const V: usize,
+    const B: usize,
+    const M: usize,
+> {
+    registry: &'r Registry<F, S, C, L, V, B, M>,
+    next: u32,
+}
+
+impl<
+    'r,
+    const F: usize,
+    const S: usize,
+    const C: usize,
+    const L: usize,
+    const V: usize,
+    const B: usize,
+    const M: usize,
+> Iterator for FamilySeries<'r, F, S, C, L, V, B, M>
+{
+    type Item = &'r SeriesKey<L, V>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next != NONE {
+            let slot = self.registry.series.get(self.next as usize)?;
+            self.next = slot.next_in_family.load(Ordering::Acquire);
+            if let Some(key) = slot.key.get() {
+                return Some(key);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod footprint_tests {
+    use super::*;
+    use core::mem::size_of;
+
+    const fn round8(n: usize) -> usize {
+        n.div_ceil(8) * 8
+    }
+
+    /// The documented formula, for 64-bit targets.
+    const fn formula(
+        f: usize,
+        s: usize,
+        c: usize,
+        l: usize,
+        v: usize,
+        b: usize,
+        m: usize,
+    ) -> usize {
+        let family = round8(m + 3 * l + 8 * b + 19) + 8;
+        let series = round8(v + 2 * l + 15) + 16;
+        round8(33 + 8 * f.div_ceil(2) + f * (family + 4) + s * (series + 4) + 8 * c)
+    }
+
+    fn check<
+        const F: usize,
+        const S: usize,
+        const C: usize,
+        const L: usize,
+        const V: usize,
+        const B: usize,
+        const M: usize,
+    >() {
+        assert_eq!(
+            size_of::<Registry<F, S, C, L, V, B, M>>(),
+            formula(F, S, C, L, V, B, M),
+            "F{F} S{S} C{C} L{L} V{V} B{B} M{M}"
+        );
+    }
+
+    #[test]
+    fn size_of_matches_documented_formula() {
+        check::<1, 1, 1, 4, 64, 16, 192>();
+        check::<2, 1, 1, 4, 64, 16, 192>();
+        check::<1, 2, 1, 4, 64, 16, 192>();
+        check::<3, 7, 5, 2, 32, 4, 96>();
+        check::<8, 64, 128, 4, 64, 16, 192>();
+        check::<50, 10_000, 70_000, 2, 32, 12, 96>();
+        check::<4, 32, 48, 1, 16, 8, 64>();
+    }
+}

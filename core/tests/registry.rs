@@ -1,0 +1,350 @@
+//! The registry: golden scrapes, every error path (with earlier data intact),
+//! and exact totals under concurrent recording.
+
+use otel_prom_core::error::{HistogramError, NameError, RecordError, RegisterError};
+use otel_prom_core::registry::Registry;
+use otel_prom_core::{Escaping, Format, Strategy};
+
+fn scrape<
+    const F: usize,
+    const S: usize,
+    const C: usize,
+    const L: usize,
+    const V: usize,
+    const B: usize,
+    const M: usize,
+>(
+    reg: &Registry<F, S, C, L, V, B, M>,
+    format: Format,
+) -> String {
+    let out = reg
+        .write(Vec::new(), format, Escaping::Underscores)
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text.len(),
+        reg.encoded_len(format, Escaping::Underscores),
+        "encoded_len is exact"
+    );
+    text
+}
+
+#[test]
+fn golden_scrape_both_formats() {
+    let reg: Registry<5, 8, 16, 2, 32, 4, 128> = Registry::new();
+    let requests = reg
+        .register_counter(
+            "http.requests",
+            "Requests served.",
+            "{request}",
+            &["http.route", "code"],
+        )
+        .unwrap();
+    let in_flight = reg
+        .register_gauge_i64("http.in_flight", "In flight.", "", &[])
+        .unwrap();
+    let temp = reg
+        .register_gauge_f64(
+            "board.temperature",
+            "Board temperature.",
+            "Cel",
+            &["sensor"],
+        )
+        .unwrap();
+    let latency = reg
+        .register_histogram(
+            "http.duration",
+            "Latency.",
+            "s",
+            &["http.route"],
+            &[0.01, 0.1, 1.0],
+        )
+        .unwrap();
+    let build = reg
+        .register_info("build", "Build facts.", &["version"])
+        .unwrap();
+
+    reg.add(requests, &["/", "200"], 5).unwrap();
+    reg.add(requests, &["/a\"b", "500"], u64::MAX).unwrap();
+    reg.gauge_i64(in_flight, &[]).unwrap().add(-3);
+    reg.gauge_f64(temp, &["cpu"]).unwrap().set(41.25);
+    for v in [0.005, 0.05, 0.05, 2.0] {
+        reg.observe(latency, &["/"], v).unwrap();
+    }
+    reg.set_info(build, &["1.2.3"]).unwrap();
+
+    assert_eq!(
+        scrape(&reg, Format::Text004),
+        concat!(
+            "# HELP http_requests_total Requests served.\n",
+            "# TYPE http_requests_total counter\n",
+            "http_requests_total{http_route=\"/\",code=\"200\"} 5\n",
+            "http_requests_total{http_route=\"/a\\\"b\",code=\"500\"} 18446744073709551615\n",
+            "# HELP http_in_flight In flight.\n",
+            "# TYPE http_in_flight gauge\n",
+            "http_in_flight -3\n",
+            "# HELP board_temperature_celsius Board temperature.\n",
+            "# TYPE board_temperature_celsius gauge\n",
+            "board_temperature_celsius{sensor=\"cpu\"} 41.25\n",
+            "# HELP http_duration_seconds Latency.\n",
+            "# TYPE http_duration_seconds histogram\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"0.01\"} 1\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"0.1\"} 3\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"1\"} 3\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"+Inf\"} 4\n",
+            "http_duration_seconds_sum{http_route=\"/\"} 2.105\n",
+            "http_duration_seconds_count{http_route=\"/\"} 4\n",
+            "# HELP build_info Build facts.\n",
+            "# TYPE build_info gauge\n",
+            "build_info{version=\"1.2.3\"} 1\n",
+        )
+    );
+    assert_eq!(
+        scrape(&reg, Format::OpenMetrics100),
+        concat!(
+            "# HELP http_requests Requests served.\n",
+            "# TYPE http_requests counter\n",
+            "http_requests_total{http_route=\"/\",code=\"200\"} 5\n",
+            "http_requests_total{http_route=\"/a\\\"b\",code=\"500\"} 18446744073709551615\n",
+            "# HELP http_in_flight In flight.\n",
+            "# TYPE http_in_flight gauge\n",
+            "http_in_flight -3\n",
+            "# HELP board_temperature_celsius Board temperature.\n",
+            "# TYPE board_temperature_celsius gauge\n",
+            "# UNIT board_temperature_celsius celsius\n",
+            "board_temperature_celsius{sensor=\"cpu\"} 41.25\n",
+            "# HELP http_duration_seconds Latency.\n",
+            "# TYPE http_duration_seconds histogram\n",
+            "# UNIT http_duration_seconds seconds\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"0.01\"} 1\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"0.1\"} 3\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"1.0\"} 3\n",
+            "http_duration_seconds_bucket{http_route=\"/\",le=\"+Inf\"} 4\n",
+            "http_duration_seconds_sum{http_route=\"/\"} 2.105\n",
+            "http_duration_seconds_count{http_route=\"/\"} 4\n",
+            "# HELP build Build facts.\n",
+            "# TYPE build info\n",
+            "build_info{version=\"1.2.3\"} 1\n",
+            "# EOF\n",
+        )
+    );
+}
+
+#[test]
+fn static_registry_with_no_runtime_init() {
+    static REG: Registry<2, 4, 8> = Registry::new();
+    let c = REG.register_counter("boots", "", "", &[]).unwrap();
+    REG.counter(c, &[]).unwrap().inc();
+    assert!(scrape(&REG, Format::Text004).contains("boots_total 1\n"));
+}
+
+#[test]
+fn registering_again_is_idempotent_and_conflicts_are_typed() {
+    let reg: Registry<2, 4, 4> = Registry::new();
+    let a = reg
+        .register_counter("jobs", "Jobs.", "", &["queue"])
+        .unwrap();
+    reg.add(a, &["x"], 2).unwrap();
+    assert_eq!(reg.register_counter("jobs", "Jobs.", "", &["queue"]), Ok(a));
+    assert_eq!(
+        reg.register_gauge_i64("jobs", "", "", &["queue"]),
+        Err(RegisterError::Conflict)
+    );
+    assert_eq!(
+        reg.register_counter("jobs", "", "", &["other"]),
+        Err(RegisterError::Conflict)
+    );
+    assert_eq!(
+        reg.register_counter("jobs_total", "", "", &["queue"]),
+        Ok(a),
+        "`_total` is the same counter"
+    );
+    assert_eq!(reg.families_len(), 1);
+    assert!(scrape(&reg, Format::Text004).contains("jobs_total{queue=\"x\"} 2\n"));
+}
+
+#[test]
+fn every_registration_error_leaves_earlier_data_intact() {
+    let reg: Registry<2, 4, 8, 2, 16, 3, 48> = Registry::new();
+    let c = reg.register_counter("kept", "", "", &[]).unwrap();
+    reg.add(c, &[], 7).unwrap();
+    let before = scrape(&reg, Format::Text004);
+
+    assert_eq!(
+        reg.register_counter("x", "", "", &["a", "b", "c"]),
+        Err(RegisterError::TooManyLabels)
+    );
+    assert_eq!(
+        reg.register_counter("x", "", "", &["a", "a"]),
+        Err(RegisterError::DuplicateLabel)
+    );
+    assert_eq!(
+        reg.register_counter("x", "", "", &["a.b", "a_b"]),
+        Err(RegisterError::DuplicateLabel)
+    );
+    assert_eq!(
+        reg.register_histogram("x", "", "", &["le"], &[1.0]),
+        Err(RegisterError::ReservedLabel)
+    );
+    assert_eq!(
+        reg.register_histogram("x", "", "", &[], &[1.0, 2.0, 3.0]),
+        Err(RegisterError::TooManyBuckets)
+    );
+    assert_eq!(
+        reg.register_histogram("x", "", "", &[], &[2.0, 1.0]),
+        Err(RegisterError::Bounds(HistogramError::BoundsNotIncreasing))
+    );
+    assert_eq!(
+        reg.register_histogram("x", "", "", &[], &[f64::NAN]),
+        Err(RegisterError::Bounds(HistogramError::NanBound))
+    );
+    assert_eq!(
+        reg.register_counter("", "", "", &[]),
+        Err(RegisterError::Name(NameError::Empty))
+    );
+    assert_eq!(
+        reg.register_counter("x", "", "", &[""]),
+        Err(RegisterError::Name(NameError::Empty))
+    );
+    let long = "h".repeat(100);
+    assert_eq!(
+        reg.register_counter("x", &long, "", &[]),
+        Err(RegisterError::MetadataTooLong)
+    );
+    assert_eq!(
+        reg.register_counter(&long, "", "", &[]),
+        Err(RegisterError::MetadataTooLong)
+    );
+    reg.register_gauge_i64("second", "", "", &[]).unwrap();
+    assert_eq!(
+        reg.register_counter("third", "", "", &[]),
+        Err(RegisterError::FamiliesFull)
+    );
+
+    assert_eq!(reg.families_len(), 2);
+    let after = scrape(&reg, Format::Text004);
+    assert!(
+        after.starts_with(&before),
+        "earlier data unchanged:\n{after}"
+    );
+}
+
+#[test]
+fn every_record_error_leaves_earlier_data_intact() {
+    let reg: Registry<3, 3, 6, 2, 8> = Registry::new();
+    let c = reg.register_counter("c", "", "", &["k"]).unwrap();
+    let h = reg
+        .register_histogram("h", "", "", &[], &[1.0, 2.0])
+        .unwrap();
+    let g = reg.register_gauge_f64("g", "", "", &[]).unwrap();
+    reg.add(c, &["a"], 1).unwrap();
+    reg.observe(h, &[], 0.5).unwrap(); // 4 cells: cells now 5 of 6
+    let before = scrape(&reg, Format::Text004);
+
+    assert_eq!(
+        reg.add(c, &[], 1),
+        Err(RecordError::LabelCount {
+            expected: 1,
+            got: 0
+        })
+    );
+    assert_eq!(
+        reg.add(c, &["a", "b"], 1),
+        Err(RecordError::LabelCount {
+            expected: 1,
+            got: 2
+        })
+    );
+    assert_eq!(
+        reg.add(c, &["123456789"], 1),
+        Err(RecordError::ValueTooLong)
+    );
+    assert_eq!(reg.observe(h, &[], f64::NAN), Err(RecordError::NotFinite));
+    assert_eq!(
+        reg.observe(h, &[], f64::NEG_INFINITY),
+        Err(RecordError::NotFinite)
+    );
+    assert_eq!(
+        reg.gauge_f64(g, &[]).unwrap().add(f64::INFINITY),
+        Err(RecordError::NotFinite)
+    );
+    // The gauge series took the last cell and the third series slot.
+    assert_eq!(reg.add(c, &["b"], 1), Err(RecordError::SeriesFull));
+    let other: Registry<4, 1, 1> = Registry::new();
+    other.register_counter("x", "", "", &[]).unwrap();
+    let foreign = other.register_counter("y", "", "", &[]).unwrap();
+    assert_eq!(reg.add(foreign, &[], 1), Err(RecordError::UnknownFamily));
+
+    let after = scrape(&reg, Format::Text004);
+    assert!(after.contains("c_total{k=\"a\"} 1\n"));
+    assert!(after.contains("h_count 1\n"));
+    assert_eq!(
+        after.replace("# TYPE g gauge\ng 0\n", ""),
+        before.replace("# TYPE g gauge\n", "")
+    );
+}
+
+#[test]
+fn cells_full_is_reported() {
+    let reg: Registry<2, 4, 4> = Registry::new();
+    let h = reg.register_histogram("h", "", "", &["k"], &[1.0]).unwrap(); // 3 cells per series
+    reg.observe(h, &["a"], 0.1).unwrap();
+    assert_eq!(reg.observe(h, &["b"], 0.1), Err(RecordError::CellsFull));
+    let c = reg.register_counter("c", "", "", &[]).unwrap();
+    reg.add(c, &[], 1).unwrap(); // the last cell
+    assert!(scrape(&reg, Format::Text004).contains("h_count{k=\"a\"} 1\n"));
+}
+
+#[test]
+fn translation_strategy_is_the_registrys() {
+    let reg: Registry<1, 1, 1> = Registry::with_strategy(Strategy::NoUtf8EscapingWithSuffixes);
+    let c = reg
+        .register_counter("my.count", "", "ms", &["http.method"])
+        .unwrap();
+    reg.add(c, &["GET"], 1).unwrap();
+    let text = String::from_utf8(
+        reg.write(Vec::new(), Format::Text100, Escaping::AllowUtf8)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("{\"my.count_milliseconds_total\",\"http.method\"=\"GET\"} 1\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn four_threads_times_a_million_are_exact() {
+    const N: u64 = 1_000_000;
+    static REG: Registry<2, 8, 16> = Registry::new();
+    let c = REG.register_counter("hits", "", "", &["worker"]).unwrap();
+    let h = REG.register_histogram("lat", "", "", &[], &[0.5]).unwrap();
+    let shared = REG.counter(c, &["shared"]).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            s.spawn(move || {
+                let name = format!("w{t}");
+                let own = REG.counter(c, &[&name]).unwrap();
+                let hist = REG.histogram(h, &[]).unwrap();
+                for i in 0..N {
+                    shared.inc();
+                    own.inc();
+                    if i % 4 == 0 {
+                        // The lookup path too, racing with other threads.
+                        REG.add(c, &["by_lookup"], 1).unwrap();
+                        hist.observe(if i % 8 == 0 { 0.25 } else { 1.0 }).unwrap();
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(shared.get(), 4 * N);
+    for t in 0..4 {
+        assert_eq!(REG.counter(c, &[&format!("w{t}")]).unwrap().get(), N);
+    }
+    assert_eq!(REG.counter(c, &["by_lookup"]).unwrap().get(), N);
+    let hist = REG.histogram(h, &[]).unwrap();
+    assert_eq!(hist.count(), N);
+    assert_eq!(hist.sum(), (N / 2) as f64 * 0.25 + (N / 2) as f64 * 1.0);
+    assert_eq!(REG.series_len(), 7);
+}
