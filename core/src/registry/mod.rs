@@ -93,7 +93,7 @@ struct Registration<const FAMILIES: usize> {
 /// ```text
 /// round8(33 + 8·⌈F/2⌉ + F·(family + 4) + S·(series + 4) + 8·C)
 ///   family = round8(M + 3·L + 8·B + 19) + 8
-///   series = round8(V + 2·L + 15) + 16
+///   series = round8(V + 2·L + 23) + 16
 /// ```
 ///
 /// (a test checks it). [`Registry::footprint`] gives the figure on any target.
@@ -494,19 +494,19 @@ impl<
         }
         let h = hash(id, values);
         let bucket = (h % S as u64) as usize;
-        if let Some(cell) = self.find(bucket, id, values) {
+        if let Some(cell) = self.find(h, bucket, id, values) {
             return Ok((cell, desc));
         }
-        self.insert(bucket, id, values, desc)
+        self.insert(h, bucket, id, values, desc)
             .map(|cell| (cell, desc))
     }
 
-    fn find(&self, bucket: usize, id: u16, values: &[&str]) -> Option<usize> {
+    fn find(&self, h: u64, bucket: usize, id: u16, values: &[&str]) -> Option<usize> {
         let mut i = self.buckets[bucket].load(Ordering::Acquire);
         while i != NONE {
             let slot = &self.series[i as usize];
             if let Some(key) = slot.key.get()
-                && key.matches(id, values)
+                && key.matches(h, id, values)
             {
                 return Some(key.cell as usize);
             }
@@ -517,6 +517,7 @@ impl<
 
     fn insert(
         &self,
+        h: u64,
         bucket: usize,
         id: u16,
         values: &[&str],
@@ -524,7 +525,7 @@ impl<
     ) -> Result<usize, RecordError> {
         let mut reg = self.registration.lock();
         // Another thread may have created it while we waited for the lock.
-        if let Some(cell) = self.find(bucket, id, values) {
+        if let Some(cell) = self.find(h, bucket, id, values) {
             return Ok(cell);
         }
         let mut key_values: String<V> = String::new();
@@ -546,6 +547,7 @@ impl<
         let cell = reg.cells_used;
         let slot = &self.series[index];
         slot.key.call_once(|| SeriesKey {
+            hash: h,
             family: id,
             cell: cell as u32,
             values: key_values,
@@ -855,7 +857,7 @@ mod footprint_tests {
         m: usize,
     ) -> usize {
         let family = round8(m + 3 * l + 8 * b + 19) + 8;
-        let series = round8(v + 2 * l + 15) + 16;
+        let series = round8(v + 2 * l + 23) + 16;
         round8(33 + 8 * f.div_ceil(2) + f * (family + 4) + s * (series + 4) + 8 * c)
     }
 

@@ -12,6 +12,8 @@ pub(crate) const NONE: u32 = u32::MAX;
 
 /// A series' identity. Label values live back to back in `values`.
 pub(crate) struct SeriesKey<const LABELS: usize, const VALUE_BYTES: usize> {
+    /// [`hash`] of family and values: most non-matches end here.
+    pub(crate) hash: u64,
     pub(crate) family: u16,
     pub(crate) cell: u32,
     pub(crate) values: String<VALUE_BYTES>,
@@ -25,12 +27,53 @@ impl<const L: usize, const V: usize> SeriesKey<L, V> {
         &self.values[start..self.ends[i] as usize]
     }
 
-    pub(crate) fn matches(&self, family: u16, values: &[&str]) -> bool {
-        if self.family != family || self.count as usize != values.len() {
+    pub(crate) fn matches(&self, hash: u64, family: u16, values: &[&str]) -> bool {
+        if self.hash != hash || self.family != family || self.count as usize != values.len() {
             return false;
         }
-        values.iter().enumerate().all(|(i, v)| self.value(i) == *v)
+        let stored = self.values.as_bytes();
+        let mut start = 0;
+        for (end, v) in self.ends.iter().zip(values) {
+            let end = *end as usize;
+            if !bytes_eq(&stored[start..end], v.as_bytes()) {
+                return false;
+            }
+            start = end;
+        }
+        true
     }
+}
+
+/// Equality of short byte strings, eight bytes at a time (label values are
+/// short; a `memcmp` call costs more than the comparison).
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    tail(ca.remainder()) == tail(cb.remainder())
+}
+
+#[inline]
+fn word(c: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(c);
+    u64::from_le_bytes(w)
+}
+
+/// Up to seven bytes as a word, without a variable-length copy.
+#[inline]
+fn tail(rest: &[u8]) -> u64 {
+    rest.iter()
+        .enumerate()
+        .fold(0, |w, (i, b)| w | (*b as u64) << (8 * i))
 }
 
 /// One series slot of a registry.
@@ -68,15 +111,10 @@ pub(crate) fn hash(family: u16, values: &[&str]) -> u64 {
         mix(b.len() as u64);
         let mut chunks = b.chunks_exact(8);
         for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            mix(u64::from_le_bytes(w));
+            mix(word(c));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            mix(u64::from_le_bytes(w));
+        if !chunks.remainder().is_empty() {
+            mix(tail(chunks.remainder()));
         }
     }
     h ^ (h >> 29)
