@@ -384,13 +384,11 @@ impl<W: Write> Encoder<W> {
         meta: &Metadata<'m>,
     ) -> Result<HistogramFamily<'e, 'm, W>, EncodeError<W::Error>> {
         self.header(meta, meta.name, "", "histogram", "histogram")?;
-        Ok(HistogramFamily(
-            LeCache::new(),
-            FamilyEncoder {
-                enc: self,
-                name: meta.name,
-            },
-        ))
+        Ok(HistogramFamily(HistogramState {
+            enc: self,
+            name: meta.name,
+            cache: LeCache::new(),
+        }))
     }
 
     /// Starts an info family (`target_info`-style). OpenMetrics writes it as
@@ -567,6 +565,88 @@ impl<W: Write> Encoder<W> {
         Ok(())
     }
 
+    /// Renders `labels` once, escaped and without braces, for the lines of
+    /// a histogram that all repeat them. `None` when they do not fit `buf`
+    /// (the lines then render them one by one).
+    fn prerender<L: LabelSet + ?Sized>(&self, labels: &L, buf: &mut [u8]) -> Option<usize> {
+        let total = buf.len();
+        let mut rest = &mut buf[..];
+        {
+            let mut sink = Sink { inner: &mut rest };
+            let mut w = LabelWriter {
+                out: &mut sink,
+                escaping: self.escaping,
+                open: true,
+                comma: false,
+            };
+            labels.visit(&mut w).ok()?;
+        }
+        Some(total - rest.len())
+    }
+
+    /// `series` with labels already rendered by `prerender`.
+    fn series_prerendered(
+        &mut self,
+        name: MetricName<'_>,
+        suffix: &str,
+        labels: &[u8],
+        le: Option<&[u8]>,
+    ) -> Result<(), EncodeError<W::Error>> {
+        let quoted = needs_quotes(name.is_legacy(), self.escaping);
+        if quoted {
+            self.out.put(b"{\"")?;
+        }
+        write_name(
+            &mut self.out,
+            name.as_str(),
+            suffix,
+            name.is_legacy(),
+            self.escaping,
+            NameKind::Metric,
+        )?;
+        if quoted {
+            self.out.put(b"\"")?;
+        }
+        if labels.is_empty() && le.is_none() {
+            if quoted {
+                self.out.put(b"}")?;
+            }
+            return Ok(());
+        }
+        self.out.put(if quoted { b"," } else { b"{" })?;
+        self.out.put(labels)?;
+        if let Some(v) = le {
+            self.out.put(if labels.is_empty() {
+                b"le=\""
+            } else {
+                b",le=\""
+            })?;
+            self.out.put(v)?;
+            self.out.put(b"\"")?;
+        }
+        self.out.put(b"}")
+    }
+
+    /// `name+suffix{labels[,le="…"]} ` from either kind of label source.
+    fn line_start<L: LabelSet + ?Sized>(
+        &mut self,
+        name: MetricName<'_>,
+        suffix: &str,
+        labels: &LineLabels<'_, L>,
+        le: Option<&[u8]>,
+    ) -> Result<(), EncodeError<W::Error>> {
+        match labels {
+            LineLabels::Rendered(text) => self.series_prerendered(name, suffix, text, le)?,
+            LineLabels::Live(l) => self.series(
+                name,
+                suffix,
+                *l,
+                le.map(|v| (LabelName::reserved_ok("le"), v)),
+            )?,
+        }
+        self.out.put(b" ")
+    }
+
     fn value(&mut self, v: Number) -> Result<(), EncodeError<W::Error>> {
         let s = match v {
             Number::U64(v) => self.num.format_u64(v).as_bytes(),
@@ -722,6 +802,12 @@ impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
     }
 }
 
+/// Where a line's labels come from: rendered once, or visited again.
+enum LineLabels<'a, L: ?Sized> {
+    Rendered(&'a [u8]),
+    Live(&'a L),
+}
+
 /// Shared state of the family encoders.
 struct FamilyEncoder<'e, 'm, W: Write> {
     enc: &'e mut Encoder<W>,
@@ -846,7 +932,14 @@ impl<W: Write> InfoFamily<'_, '_, W> {
 }
 
 /// Writes the samples of one histogram family.
-pub struct HistogramFamily<'e, 'm, W: Write>(LeCache, FamilyEncoder<'e, 'm, W>);
+pub struct HistogramFamily<'e, 'm, W: Write>(HistogramState<'e, 'm, W>);
+
+/// A histogram family's encoder and its `le` cache.
+struct HistogramState<'e, 'm, W: Write> {
+    enc: &'e mut Encoder<W>,
+    name: MetricName<'m>,
+    cache: LeCache,
+}
 
 impl<W: Write> HistogramFamily<'_, '_, W> {
     /// One series: cumulative `_bucket` lines ending in `le="+Inf"`, `_sum`,
@@ -890,31 +983,35 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         created: Option<Timestamp>,
         exemplars: &[Exemplar<E>],
     ) -> Result<&mut Self, EncodeError<W::Error>> {
-        let le = LabelName::reserved_ok("le");
-        let HistogramFamily(cache, f) = self;
+        let f = &mut self.0;
         let om = f.enc.format.is_openmetrics();
         let bounds = histogram.bounds();
-        let cached = cache.load(bounds.as_slice(), om, &mut f.enc.num);
+        // Every line of the series repeats its labels: render them once.
+        let mut rendered = [0u8; 256];
+        let line_labels = match f.enc.prerender(labels, &mut rendered) {
+            Some(n) => LineLabels::Rendered(&rendered[..n]),
+            None => LineLabels::Live(labels),
+        };
+        let cached = f.cache.load(bounds.as_slice(), om, &mut f.enc.num);
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
-            let mut text = [0u8; 32];
-            let le_value: &[u8] = match bounds.as_slice().get(i) {
-                Some(_) if cached => cache.get(i),
+            let mut number = [0u8; 32];
+            let le: &[u8] = match bounds.as_slice().get(i) {
+                Some(_) if cached => f.cache.get(i),
                 Some(b) => {
                     let s = if om {
                         f.enc.num.openmetrics_f64_bytes(*b)
                     } else {
                         f.enc.num.f64_bytes(*b)
                     };
-                    text[..s.len()].copy_from_slice(s);
-                    &text[..s.len()]
+                    number[..s.len()].copy_from_slice(s);
+                    &number[..s.len()]
                 }
                 None => b"+Inf",
             };
             f.enc
-                .series(f.name, "_bucket", labels, Some((le, le_value)))?;
-            f.enc.out.put(b" ")?;
+                .line_start(f.name, "_bucket", &line_labels, Some(le))?;
             f.enc.value(Number::U64(cumulative))?;
             if om && !exemplars.is_empty() {
                 let ex = exemplars
@@ -927,10 +1024,20 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         }
         let negative_buckets = bounds.as_slice().first().is_some_and(|b| *b < 0.0);
         if !om || (is_counter_like(histogram.sum()) && !negative_buckets) {
-            f.line("_sum", labels, histogram.sum())?;
-            f.line("_count", labels, Number::U64(cumulative))?;
+            for (suffix, v) in [
+                ("_sum", histogram.sum()),
+                ("_count", Number::U64(cumulative)),
+            ] {
+                f.enc.line_start(f.name, suffix, &line_labels, None)?;
+                f.enc.value(v)?;
+                f.enc.out.put(b"\n")?;
+            }
         }
-        f.enc.created(f.name, labels, created)?;
+        if let (true, Some(t)) = (om, created) {
+            f.enc.line_start(f.name, "_created", &line_labels, None)?;
+            f.enc.timestamp(t)?;
+            f.enc.out.put(b"\n")?;
+        }
         Ok(self)
     }
 }
