@@ -44,36 +44,49 @@ impl<const L: usize, const V: usize> SeriesKey<L, V> {
     }
 }
 
-/// Equality of short byte strings, eight bytes at a time (label values are
+/// Equality of short byte strings, a word at a time (label values are
 /// short; a `memcmp` call costs more than the comparison).
 #[inline]
 fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        if word(x) != word(y) {
+    if a.len() < 8 {
+        return short_word(a) == short_word(b);
+    }
+    let last = a.len() - 8;
+    let mut i = 0;
+    while i < last {
+        if word(&a[i..i + 8]) != word(&b[i..i + 8]) {
             return false;
         }
+        i += 8;
     }
-    tail(ca.remainder()) == tail(cb.remainder())
+    // The last word overlaps the previous one: no byte-by-byte tail.
+    word(&a[last..]) == word(&b[last..])
 }
 
 #[inline]
 fn word(c: &[u8]) -> u64 {
     let mut w = [0u8; 8];
-    w.copy_from_slice(c);
+    w.copy_from_slice(&c[..8]);
     u64::from_le_bytes(w)
 }
 
-/// Up to seven bytes as a word, without a variable-length copy.
+/// Fewer than eight bytes as one word, in at most two loads. Overlapping
+/// reads cover every byte, so for equal lengths equal words mean equal bytes.
 #[inline]
-fn tail(rest: &[u8]) -> u64 {
-    rest.iter()
-        .enumerate()
-        .fold(0, |w, (i, b)| w | (*b as u64) << (8 * i))
+fn short_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+        lo | hi << 32
+    } else if n > 0 {
+        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
+    } else {
+        0
+    }
 }
 
 /// One series slot of a registry.
@@ -100,22 +113,57 @@ impl<const L: usize, const V: usize> SeriesSlot<L, V> {
 }
 
 /// Hash of a family and its label values (length-delimited, so
-/// `["ab", "c"]` and `["a", "bc"]` differ). Eight bytes per step.
+/// `["ab", "c"]` and `["a", "bc"]` differ). Sixteen bytes per multiply.
 #[inline]
 pub(crate) fn hash(family: u16, values: &[&str]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = (family as u64).wrapping_mul(K);
-    let mut mix = |w: u64| h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    const P0: u64 = 0xa076_1d64_78bd_642f;
+    const P1: u64 = 0xe703_7ed1_a0b4_28db;
+    // Multiply two words into 128 bits and fold: one step mixes 16 bytes.
+    let fold = |a: u64, b: u64| {
+        let m = (a as u128).wrapping_mul(b as u128);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let mut h = fold(family as u64 ^ P0, values.len() as u64 ^ P1);
     for v in values {
         let b = v.as_bytes();
-        mix(b.len() as u64);
-        let mut chunks = b.chunks_exact(8);
-        for c in &mut chunks {
-            mix(word(c));
-        }
-        if !chunks.remainder().is_empty() {
-            mix(tail(chunks.remainder()));
-        }
+        let n = b.len();
+        let (x, y) = if n < 8 {
+            (short_word(b), 0)
+        } else {
+            let mut i = 0;
+            while i + 16 < n {
+                h = fold(word(&b[i..]) ^ P0 ^ h, word(&b[i + 8..]) ^ P1);
+                i += 16;
+            }
+            (word(&b[n.min(i + 8).max(8) - 8..]), word(&b[n - 8..]))
+        };
+        h = fold(x ^ P0 ^ h, y ^ P1 ^ n as u64);
     }
-    h ^ (h >> 29)
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_and_hash_see_every_byte() {
+        for n in 0..48usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            let sa = core::str::from_utf8(&a).unwrap();
+            assert!(bytes_eq(&a, &a));
+            for pos in 0..n {
+                let mut b = a.clone();
+                b[pos] = b'Z';
+                assert!(!bytes_eq(&a, &b), "len {n} pos {pos}");
+                let sb = core::str::from_utf8(&b).unwrap();
+                assert_ne!(hash(0, &[sa]), hash(0, &[sb]), "len {n} pos {pos}");
+            }
+            let longer: Vec<u8> = a.iter().copied().chain([b'x']).collect();
+            assert!(!bytes_eq(&a, &longer));
+        }
+        assert_ne!(hash(0, &["ab", "c"]), hash(0, &["a", "bc"]));
+        assert_ne!(hash(0, &["a"]), hash(1, &["a"]));
+        assert_ne!(hash(0, &[""]), hash(0, &[]));
+    }
 }
