@@ -55,10 +55,12 @@ mod labels;
 mod le_cache;
 mod number;
 mod sink;
+mod slice;
 
 pub use counting::{CountingSink, encoded_len};
 pub use labels::{LabelSet, LabelVisitor};
 pub use number::NumberBuffer;
+pub use slice::SliceSink;
 
 use embedded_io::Write;
 

@@ -59,13 +59,13 @@ use heapless::String;
 use portable_atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use spin::{Mutex, Once};
 
-use crate::encode::{Encoder, LabelSet, LabelVisitor, encoded_len};
+use crate::encode::{Encoder, LabelSet, LabelVisitor, SliceSink};
 use crate::error::{EncodeError, RecordError, RegisterError};
 use crate::format::{Escaping, Format};
 use crate::translate::{InstrumentKind, Strategy, label_name, metric_name};
 use crate::value::{Bounds, Histogram, Number};
 use family::{FamilyDesc, Kind};
-use series::{NONE, SeriesKey, SeriesSlot, hash};
+use series::{NONE, SeriesKey, SeriesSlot, hash, link, target};
 
 /// State changed only under the registration lock.
 struct Registration<const FAMILIES: usize> {
@@ -502,15 +502,15 @@ impl<
     }
 
     fn find(&self, h: u64, bucket: usize, id: u16, values: &[&str]) -> Option<usize> {
-        let mut i = self.buckets[bucket].load(Ordering::Acquire);
-        while i != NONE {
-            let slot = &self.series[i as usize];
+        let mut next = self.buckets[bucket].load(Ordering::Acquire);
+        while let Some(i) = target(next) {
+            let slot = &self.series[i];
             if let Some(key) = slot.key.get()
                 && key.matches(h, id, values)
             {
                 return Some(key.cell as usize);
             }
-            i = slot.next_in_bucket();
+            next = slot.next_in_bucket();
         }
         None
     }
@@ -559,16 +559,14 @@ impl<
             self.buckets[bucket].load(Ordering::Relaxed),
             Ordering::Relaxed,
         );
-        self.buckets[bucket].store(index as u32, Ordering::Release);
-        let last = reg.last[id as usize];
-        if last == NONE {
-            self.family_first[id as usize].store(index as u32, Ordering::Release);
-        } else {
-            self.series[last as usize]
+        self.buckets[bucket].store(link(index), Ordering::Release);
+        match target(reg.last[id as usize]) {
+            Some(last) => self.series[last]
                 .next_in_family
-                .store(index as u32, Ordering::Release);
+                .store(link(index), Ordering::Release),
+            None => self.family_first[id as usize].store(link(index), Ordering::Release),
         }
-        reg.last[id as usize] = index as u32;
+        reg.last[id as usize] = link(index);
         reg.series_used += 1;
         reg.cells_used += cells;
         Ok(cell)
@@ -782,8 +780,40 @@ impl<
         enc.finish()
     }
 
-    /// The exact length [`write`](Self::write) would produce now (values
-    /// recorded in between may change the length of their digits).
+    /// Renders a whole scrape into `buf`: `Ok(len)` when it fit, else
+    /// `Err(needed)`, the exact size it needs (the buffer then holds a
+    /// truncated prefix). Never fails otherwise; no lock is held.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// use otel_prom_core::{Escaping, Format};
+    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// REG.register_gauge_i64("up", "", "", &[]).unwrap();
+    /// let mut small = [0u8; 4];
+    /// assert_eq!(REG.render(&mut small, Format::Text004, Escaping::Underscores), Err(16));
+    /// let mut page = [0u8; 64];
+    /// assert_eq!(REG.render(&mut page, Format::Text004, Escaping::Underscores), Ok(16));
+    /// assert_eq!(&page[..16], b"# TYPE up gauge\n");
+    /// ```
+    pub fn render(
+        &self,
+        buf: &mut [u8],
+        format: Format,
+        escaping: Escaping,
+    ) -> Result<usize, usize> {
+        let mut sink = SliceSink::new(buf);
+        // A SliceSink never fails.
+        let _ = self.write(&mut sink, format, escaping);
+        if sink.is_truncated() {
+            Err(sink.len())
+        } else {
+            Ok(sink.len())
+        }
+    }
+
+    /// The exact length of a scrape now (values recorded in between may
+    /// change the length of their digits). Shares its code with
+    /// [`render`](Self::render).
     ///
     /// ```
     /// # use otel_prom_core::registry::Registry;
@@ -793,7 +823,8 @@ impl<
     /// assert_eq!(REG.encoded_len(Format::Text004, Escaping::Underscores), "# TYPE up gauge\n".len());
     /// ```
     pub fn encoded_len(&self, format: Format, escaping: Escaping) -> usize {
-        encoded_len(format, escaping, |enc| self.encode(enc))
+        self.render(&mut [], format, escaping)
+            .unwrap_or_else(|needed| needed)
     }
 }
 
@@ -826,8 +857,8 @@ impl<
     type Item = &'r SeriesKey<L, V>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while self.next != NONE {
-            let slot = self.registry.series.get(self.next as usize)?;
+        while let Some(i) = target(self.next) {
+            let slot = self.registry.series.get(i)?;
             self.next = slot.next_in_family.load(Ordering::Acquire);
             if let Some(key) = slot.key.get() {
                 return Some(key);

@@ -7,8 +7,22 @@ use heapless::String;
 use portable_atomic::{AtomicU32, Ordering};
 use spin::Once;
 
-/// Marks the end of a chain.
-pub(crate) const NONE: u32 = u32::MAX;
+/// Links between series are `index + 1`, so that 0 means "none" and a new
+/// registry is all zero bytes: it lives in `.bss` and costs no flash.
+pub(crate) const NONE: u32 = 0;
+
+/// The link to series `index`.
+pub(crate) const fn link(index: usize) -> u32 {
+    index as u32 + 1
+}
+
+/// The series a link points to.
+pub(crate) const fn target(link: u32) -> Option<usize> {
+    match link.checked_sub(1) {
+        Some(i) => Some(i as usize),
+        None => None,
+    }
+}
 
 /// A series' identity. Label values live back to back in `values`.
 pub(crate) struct SeriesKey<const LABELS: usize, const VALUE_BYTES: usize> {

@@ -1,0 +1,178 @@
+//! A small device's `/metrics` status page, `no_std` and heap-free: the
+//! same code runs in the Cortex-M firmware (`examples/firmware`) and in the
+//! host simulation (`src/main.rs`).
+//!
+//! The device records from its timer interrupt (uptime ticks, a simulated
+//! sensor, the interrupt's latency) into a `static` registry; the main loop
+//! renders the page into a fixed buffer sized with the exact-length
+//! function, as an HTTP response negotiated from the `Accept` header.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use otel_prom_core::encode::NumberBuffer;
+use otel_prom_core::error::{RecordError, RegisterError};
+use otel_prom_core::registry::{CounterId, GaugeF64Id, HistogramId, InfoId, Registry};
+
+use otel_prom_core::negotiate;
+
+/// The device's registry: 4 families, 32 series, 64 value cells, one label
+/// per family, 16 bytes of label values per series, 8 buckets, 96 bytes of
+/// metadata per family.
+pub type DeviceRegistry = Registry<4, 32, 64, 1, 16, 8, 96>;
+
+/// The registry, in a `static`: no heap, no runtime initialisation.
+pub static METRICS: DeviceRegistry = DeviceRegistry::new();
+
+/// Latency histogram bounds, in seconds.
+pub const LATENCY_BOUNDS: [f64; 6] = [0.000_01, 0.000_02, 0.000_05, 0.000_1, 0.000_2, 0.000_5];
+
+/// The device's metric families.
+#[derive(Debug, Clone, Copy)]
+pub struct Device {
+    ticks: CounterId,
+    temperature: GaugeF64Id,
+    latency: HistogramId,
+    info: InfoId,
+}
+
+impl Device {
+    /// Registers the families (once, at boot) and the build info series.
+    ///
+    /// ```
+    /// let device = device_status_page::Device::register().unwrap();
+    /// device.on_tick(1).unwrap();
+    /// ```
+    pub fn register() -> Result<Self, RegisterError> {
+        let ticks = METRICS.register_counter(
+            "device.uptime",
+            "Timer interrupts since boot.",
+            "{tick}",
+            &["source"],
+        )?;
+        let temperature = METRICS.register_gauge_f64(
+            "device.temperature",
+            "Simulated sensor.",
+            "Cel",
+            &["sensor"],
+        )?;
+        let latency = METRICS.register_histogram(
+            "device.isr.latency",
+            "Timer interrupt handling time.",
+            "s",
+            &["isr"],
+            &LATENCY_BOUNDS,
+        )?;
+        let info = METRICS.register_info("device.build", "Firmware build.", &["version"])?;
+        let device = Device {
+            ticks,
+            temperature,
+            latency,
+            info,
+        };
+        METRICS
+            .set_info(info, &[env!("CARGO_PKG_VERSION")])
+            .map_err(|_| RegisterError::FamiliesFull)?;
+        Ok(device)
+    }
+
+    /// What the timer interrupt records on tick `n`: lock-free, no heap.
+    ///
+    /// ```
+    /// let device = device_status_page::Device::register().unwrap();
+    /// device.on_tick(2).unwrap();
+    /// ```
+    pub fn on_tick(&self, n: u64) -> Result<(), RecordError> {
+        METRICS.add(self.ticks, &["systick"], 1)?;
+        // A sensor that drifts between 20 and 30 °C.
+        let t = 20.0 + (n % 40) as f64 * 0.25;
+        METRICS.gauge_f64(self.temperature, &["board"])?.set(t);
+        // A handling time that varies between 5 and 300 µs.
+        let latency = 0.000_005 + (n % 60) as f64 * 0.000_005;
+        METRICS.observe(self.latency, &["systick"], latency)
+    }
+
+    /// Timer ticks recorded so far.
+    ///
+    /// ```
+    /// let device = device_status_page::Device::register().unwrap();
+    /// let before = device.uptime_ticks();
+    /// device.on_tick(0).unwrap();
+    /// assert_eq!(device.uptime_ticks(), before + 1);
+    /// ```
+    pub fn uptime_ticks(&self) -> u64 {
+        METRICS
+            .counter(self.ticks, &["systick"])
+            .map_or(0, |c| c.get())
+    }
+
+    /// The latency histogram family.
+    ///
+    /// ```
+    /// let device = device_status_page::Device::register().unwrap();
+    /// let _ = device.latency();
+    /// ```
+    pub fn latency(&self) -> HistogramId {
+        self.latency
+    }
+
+    /// The info family.
+    ///
+    /// ```
+    /// let device = device_status_page::Device::register().unwrap();
+    /// let _ = device.info();
+    /// ```
+    pub fn info(&self) -> InfoId {
+        self.info
+    }
+}
+
+/// Room kept for the status line and headers ahead of the page.
+const HEAD_ROOM: usize = 192;
+
+/// Renders the HTTP response for a request with this `Accept` header into
+/// `buf`: status line, `Content-Type`, `Content-Length`, then the page.
+/// Returns the response length, or `None` when `buf` is too small.
+///
+/// The page is rendered first and measured, so `Content-Length` is exact
+/// even when the timer interrupt records while the page is written. Size
+/// `buf` with [`Registry::encoded_len`] plus the head room.
+///
+/// ```
+/// let _ = device_status_page::Device::register().unwrap();
+/// let mut buf = [0u8; 4096];
+/// let n = device_status_page::http_response(None, &mut buf).unwrap();
+/// assert!(buf[..n].starts_with(b"HTTP/1.1 200 OK\r\n"));
+/// ```
+pub fn http_response(accept: Option<&str>, buf: &mut [u8]) -> Option<usize> {
+    let answer = negotiate(accept);
+    let written = METRICS
+        .render(buf.get_mut(HEAD_ROOM..)?, answer.format, answer.escaping)
+        .ok()?;
+    let mut digits = NumberBuffer::new();
+    let head: [&[u8]; 5] = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: ",
+        answer.content_type().as_bytes(),
+        b"\r\nContent-Length: ",
+        digits.format_u64(written as u64).as_bytes(),
+        b"\r\nConnection: close\r\n\r\n",
+    ];
+    let mut at = 0;
+    for part in head {
+        buf[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    buf.copy_within(HEAD_ROOM..HEAD_ROOM + written, at);
+    Some(at + written)
+}
+
+/// The buffer size [`http_response`] needs for the page as it is now.
+///
+/// ```
+/// let _ = device_status_page::Device::register().unwrap();
+/// assert!(device_status_page::response_capacity(None) > 192);
+/// ```
+pub fn response_capacity(accept: Option<&str>) -> usize {
+    let answer = negotiate(accept);
+    HEAD_ROOM + METRICS.encoded_len(answer.format, answer.escaping)
+}
