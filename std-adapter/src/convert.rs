@@ -1,0 +1,721 @@
+//! SDK data → the core encoder, streamed: families are planned (names
+//! translated once per distinct metric, sorted, conflicts resolved) and
+//! then every data point is written straight from the SDK's
+//! `ResourceMetrics`. No intermediate metric-family structs, no per-series
+//! strings; the planning buffers are reused from scrape to scrape.
+
+use std::cell::RefCell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use embedded_io::Write;
+use opentelemetry::{InstrumentationScope, KeyValue, Value};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::metrics::data::{
+    self, AggregatedMetrics, ExponentialHistogramDataPoint, HistogramDataPoint, MetricData,
+    ResourceMetrics,
+};
+use otel_prom_core::translate::{InstrumentKind, metric_name};
+use otel_prom_core::{
+    Bounds, EncodeError, Encoder, Exemplar, Histogram, LabelName, LabelSet, LabelVisitor, Metadata,
+    MetricName, Number, Strategy, Timestamp,
+};
+
+use crate::labels::{Attributes, FixedLabels, cmp_attributes};
+use crate::options::Config;
+
+/// What a metric becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// One SDK metric in the plan.
+#[derive(Debug, Clone)]
+struct Entry {
+    scope: usize,
+    metric: usize,
+    kind: Kind,
+    /// Translated family name and unit, in the plan's text arena.
+    name: (usize, usize),
+    unit: (usize, usize),
+    total: bool,
+}
+
+/// Buffers kept from one scrape to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    entries: Vec<Entry>,
+    text: String,
+    order: Vec<usize>,
+    scope_labels: Vec<FixedLabels>,
+    resource_labels: FixedLabels,
+    bounds: Vec<f64>,
+    counts: Vec<u64>,
+    scratch: RefCell<String>,
+}
+
+fn timestamp(t: SystemTime) -> Option<Timestamp> {
+    let d = t.duration_since(UNIX_EPOCH).ok()?;
+    Some(Timestamp::new(d.as_secs(), d.subsec_nanos()))
+}
+
+fn kind_of(data: &AggregatedMetrics) -> Option<(Kind, Temporality)> {
+    fn of<T>(d: &MetricData<T>) -> Option<(Kind, Temporality)> {
+        Some(match d {
+            MetricData::Gauge(_) => (Kind::Gauge, Temporality::Cumulative),
+            MetricData::Sum(s) if s.is_monotonic() => (Kind::Counter, s.temporality()),
+            MetricData::Sum(s) => (Kind::Gauge, s.temporality()),
+            MetricData::Histogram(h) => (Kind::Histogram, h.temporality()),
+            MetricData::ExponentialHistogram(h) => (Kind::Histogram, h.temporality()),
+        })
+    }
+    match data {
+        AggregatedMetrics::F64(d) => of(d),
+        AggregatedMetrics::U64(d) => of(d),
+        AggregatedMetrics::I64(d) => of(d),
+    }
+}
+
+/// A value type the SDK aggregates.
+trait Sample: Copy {
+    fn number(self) -> Number;
+}
+impl Sample for f64 {
+    fn number(self) -> Number {
+        Number::F64(self)
+    }
+}
+impl Sample for u64 {
+    fn number(self) -> Number {
+        Number::U64(self)
+    }
+}
+impl Sample for i64 {
+    fn number(self) -> Number {
+        Number::I64(self)
+    }
+}
+
+/// Labels of one data point: its attributes, then the scope's labels, then
+/// the resource's constant labels.
+struct PointLabels<'a, 'k> {
+    attrs: Attributes<'a, std::iter::Copied<std::slice::Iter<'a, &'k KeyValue>>>,
+    scope: &'a FixedLabels,
+    resource: &'a FixedLabels,
+}
+
+impl LabelSet for PointLabels<'_, '_> {
+    fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        self.attrs.visit(visitor)?;
+        self.scope.visit(visitor)?;
+        self.resource.visit(visitor)
+    }
+}
+
+/// `trace_id`, `span_id` and as many filtered attributes as fit the
+/// OpenMetrics limit of 128 code points (attributes are dropped first).
+struct ExemplarLabels<'a> {
+    trace: [u8; 32],
+    span: [u8; 16],
+    has_ids: bool,
+    attrs: Vec<&'a KeyValue>,
+    keep: usize,
+}
+
+fn hex<const N: usize, const M: usize>(bytes: &[u8; N]) -> [u8; M] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; M];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[(b >> 4) as usize];
+        out[2 * i + 1] = DIGITS[(b & 15) as usize];
+    }
+    out
+}
+
+impl LabelSet for ExemplarLabels<'_> {
+    fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        if self.has_ids {
+            let trace = std::str::from_utf8(&self.trace).unwrap_or_default();
+            let span = std::str::from_utf8(&self.span).unwrap_or_default();
+            visitor.label(LabelName::new("trace_id").expect("valid label name"), trace)?;
+            visitor.label(LabelName::new("span_id").expect("valid label name"), span)?;
+        }
+        let mut buf = [0u8; 256];
+        let mut value = String::new();
+        for kv in &self.attrs[..self.keep] {
+            let Ok(name) = otel_prom_core::translate::label_name(
+                kv.key.as_str(),
+                Strategy::default(),
+                &mut buf,
+            ) else {
+                continue;
+            };
+            value.clear();
+            crate::labels::write_value(&kv.value, &mut value);
+            visitor.label(name, &value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds an exemplar from the SDK's, dropping filtered attributes (last
+/// first) until the labels fit; `None` when even the ids do not.
+fn exemplar<T: Sample>(ex: &data::Exemplar<T>) -> Option<Exemplar<ExemplarLabels<'_>>> {
+    let attrs: Vec<&KeyValue> = ex.filtered_attributes().collect();
+    let mut labels = ExemplarLabels {
+        trace: hex(ex.trace_id()),
+        span: hex(ex.span_id()),
+        has_ids: ex.trace_id() != &[0; 16],
+        keep: attrs.len(),
+        attrs,
+    };
+    while labels.label_chars() > otel_prom_core::encode::EXEMPLAR_MAX_LABEL_CHARS && labels.keep > 0
+    {
+        labels.keep -= 1;
+    }
+    let candidate = Exemplar {
+        labels,
+        value: ex.value.number(),
+        timestamp: timestamp(ex.time()),
+    };
+    candidate.fits().then_some(candidate)
+}
+
+/// The per-scrape context a family's points are written with.
+struct Ctx<'a> {
+    cfg: &'a Config,
+    scope: &'a FixedLabels,
+    resource: &'a FixedLabels,
+    scratch: &'a RefCell<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn labels<'k>(&self, attrs: &'a [&'k KeyValue]) -> PointLabels<'a, 'k> {
+        PointLabels {
+            attrs: Attributes {
+                attrs: attrs.iter().copied(),
+                strategy: self.cfg.strategy,
+                prefix: "",
+                scratch: self.scratch,
+            },
+            scope: self.scope,
+            resource: self.resource,
+        }
+    }
+}
+
+/// Sorts data points by their attributes, for a deterministic order.
+fn sorted<'p, P>(
+    points: impl Iterator<Item = &'p P>,
+    attrs: impl Fn(&'p P) -> Vec<&'p KeyValue>,
+) -> Vec<(&'p P, Vec<&'p KeyValue>)> {
+    let mut v: Vec<(&P, Vec<&KeyValue>)> = points.map(|p| (p, attrs(p))).collect();
+    let mut scratch = (String::new(), String::new());
+    v.sort_by(|a, b| cmp_attributes(a.1.iter().copied(), b.1.iter().copied(), &mut scratch));
+    v
+}
+
+impl Plan {
+    fn str(&self, range: (usize, usize)) -> &str {
+        &self.text[range.0..range.1]
+    }
+
+    /// Plans and writes one scrape.
+    pub(crate) fn encode<W: Write>(
+        &mut self,
+        rm: &ResourceMetrics,
+        cfg: &Config,
+        enc: &mut Encoder<W>,
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.plan(rm, cfg);
+        if cfg.target_info && !rm.resource().is_empty() {
+            write_target_info(rm.resource(), cfg, enc, &self.scratch)?;
+        }
+        let scopes: Vec<&data::ScopeMetrics> = rm.scope_metrics().collect();
+        let mut i = 0;
+        while i < self.order.len() {
+            let first = self.entries[self.order[i]].name;
+            let mut end = i + 1;
+            while end < self.order.len()
+                && self.str(self.entries[self.order[end]].name) == self.str(first)
+            {
+                end += 1;
+            }
+            self.write_family(&scopes, i, end, cfg, enc)?;
+            i = end;
+        }
+        Ok(())
+    }
+
+    /// Translates every metric's name once, sorts families by name (then
+    /// scope), and prepares scope and resource labels.
+    fn plan(&mut self, rm: &ResourceMetrics, cfg: &Config) {
+        self.entries.clear();
+        self.text.clear();
+        self.order.clear();
+        self.scope_labels.clear();
+        let strategy = cfg.strategy;
+        let name_strategy = if cfg.units {
+            strategy
+        } else {
+            match strategy {
+                Strategy::UnderscoreEscapingWithSuffixes => {
+                    Strategy::UnderscoreEscapingWithoutSuffixes
+                }
+                Strategy::NoUtf8EscapingWithSuffixes => Strategy::NoTranslation,
+                s => s,
+            }
+        };
+        let mut buf = vec![0u8; 256];
+        let mut namespaced = String::new();
+        for (s, scope) in rm.scope_metrics().enumerate() {
+            self.scope_labels.push(scope_labels(scope.scope(), cfg));
+            for (m, metric) in scope.metrics().enumerate() {
+                let Some((kind, temporality)) = kind_of(metric.data()) else {
+                    continue;
+                };
+                if temporality == Temporality::Delta {
+                    tracing::warn!(
+                        metric = metric.name(),
+                        "delta temporality reached the exporter; metric dropped"
+                    );
+                    continue;
+                }
+                let instrument = match kind {
+                    Kind::Counter => InstrumentKind::Counter,
+                    Kind::Gauge => InstrumentKind::Gauge,
+                    Kind::Histogram => InstrumentKind::Histogram,
+                };
+                namespaced.clear();
+                if let Some(ns) = &cfg.namespace {
+                    namespaced.push_str(ns);
+                    namespaced.push('_');
+                }
+                namespaced.push_str(metric.name());
+                let bound = otel_prom_core::translate::translated_len_bound(
+                    namespaced.len(),
+                    metric.unit().len(),
+                );
+                if buf.len() < bound {
+                    buf.resize(bound, 0);
+                }
+                let Ok(t) = metric_name(
+                    &namespaced,
+                    metric.unit(),
+                    instrument,
+                    name_strategy,
+                    &mut buf,
+                ) else {
+                    tracing::warn!(
+                        metric = metric.name(),
+                        "metric name cannot be translated; metric dropped"
+                    );
+                    continue;
+                };
+                let start = self.text.len();
+                self.text.push_str(t.name().as_str());
+                let name = (start, self.text.len());
+                let unit_start = self.text.len();
+                if cfg.units {
+                    self.text.push_str(t.unit().unwrap_or(""));
+                }
+                let unit = (unit_start, self.text.len());
+                let total = cfg.counter_suffixes
+                    && (strategy.adds_suffixes() || t.metadata("").has_total_suffix());
+                self.entries.push(Entry {
+                    scope: s,
+                    metric: m,
+                    kind,
+                    name,
+                    unit,
+                    total,
+                });
+            }
+        }
+        // Families by name; within a family, scopes by name and version.
+        let scopes: Vec<&InstrumentationScope> = rm.scope_metrics().map(|s| s.scope()).collect();
+        self.order.extend(0..self.entries.len());
+        let (entries, text) = (&self.entries, &self.text);
+        self.order.sort_by(|a, b| {
+            let (a, b) = (&entries[*a], &entries[*b]);
+            text[a.name.0..a.name.1]
+                .cmp(&text[b.name.0..b.name.1])
+                .then_with(|| scopes[a.scope].name().cmp(scopes[b.scope].name()))
+                .then_with(|| scopes[a.scope].version().cmp(&scopes[b.scope].version()))
+                .then_with(|| a.metric.cmp(&b.metric))
+        });
+        self.resource_labels = FixedLabels::default();
+        if !matches!(cfg.resource_labels, crate::ResourceSelector::None) {
+            let mut attrs: Vec<(&opentelemetry::Key, &Value)> = rm.resource().iter().collect();
+            attrs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            for (k, v) in attrs {
+                if cfg.resource_labels.selects(k) {
+                    self.resource_labels.push(k.as_str(), strategy, v);
+                }
+            }
+        }
+    }
+
+    /// Writes the family made of plan entries `order[from..to]`: the first
+    /// entry's type, help and unit win; entries of another type are dropped.
+    fn write_family<W: Write>(
+        &mut self,
+        scopes: &[&data::ScopeMetrics],
+        from: usize,
+        to: usize,
+        cfg: &Config,
+        enc: &mut Encoder<W>,
+    ) -> Result<(), EncodeError<W::Error>> {
+        let head = self.entries[self.order[from]].clone();
+        let metric_of = |e: &Entry| scopes[e.scope].metrics().nth(e.metric);
+        let Some(first) = metric_of(&head) else {
+            return Ok(());
+        };
+        let text = &self.text;
+        let Ok(name) = MetricName::new(&text[head.name.0..head.name.1]) else {
+            return Ok(());
+        };
+        let mut meta = Metadata::new(name, first.description());
+        let unit = &text[head.unit.0..head.unit.1];
+        if !unit.is_empty() {
+            meta = meta.with_unit(unit).unwrap_or(meta);
+        }
+        if !head.total {
+            meta = meta.without_total_suffix();
+        }
+        let members: Vec<&Entry> = self.order[from..to]
+            .iter()
+            .map(|i| &self.entries[*i])
+            .filter(|e| {
+                if e.kind != head.kind {
+                    tracing::warn!(
+                        metric = name.as_str(),
+                        "same name with another type in one scrape; the later metric is dropped"
+                    );
+                }
+                e.kind == head.kind
+            })
+            .collect();
+        let ctx = |e: &Entry| Ctx {
+            cfg,
+            scope: &self.scope_labels[e.scope],
+            resource: &self.resource_labels,
+            scratch: &self.scratch,
+        };
+        match head.kind {
+            Kind::Counter => {
+                let mut fam = enc.counter(&meta)?;
+                for e in &members {
+                    let (Some(metric), c) = (metric_of(e), ctx(e)) else {
+                        continue;
+                    };
+                    match metric.data() {
+                        AggregatedMetrics::F64(MetricData::Sum(s)) => {
+                            counter_points(&mut fam, s, &c)?
+                        }
+                        AggregatedMetrics::U64(MetricData::Sum(s)) => {
+                            counter_points(&mut fam, s, &c)?
+                        }
+                        AggregatedMetrics::I64(MetricData::Sum(s)) => {
+                            counter_points(&mut fam, s, &c)?
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Kind::Gauge => {
+                let mut fam = enc.gauge(&meta)?;
+                for e in &members {
+                    let (Some(metric), c) = (metric_of(e), ctx(e)) else {
+                        continue;
+                    };
+                    match metric.data() {
+                        AggregatedMetrics::F64(MetricData::Sum(s)) => {
+                            sum_gauge_points(&mut fam, s, &c)?
+                        }
+                        AggregatedMetrics::U64(MetricData::Sum(s)) => {
+                            sum_gauge_points(&mut fam, s, &c)?
+                        }
+                        AggregatedMetrics::I64(MetricData::Sum(s)) => {
+                            sum_gauge_points(&mut fam, s, &c)?
+                        }
+                        AggregatedMetrics::F64(MetricData::Gauge(g)) => {
+                            gauge_points(&mut fam, g, &c)?
+                        }
+                        AggregatedMetrics::U64(MetricData::Gauge(g)) => {
+                            gauge_points(&mut fam, g, &c)?
+                        }
+                        AggregatedMetrics::I64(MetricData::Gauge(g)) => {
+                            gauge_points(&mut fam, g, &c)?
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Kind::Histogram => {
+                let mut fam = enc.histogram(&meta)?;
+                let (bounds, counts) = (&mut self.bounds, &mut self.counts);
+                for e in &members {
+                    let Some(metric) = metric_of(e) else { continue };
+                    let c = Ctx {
+                        cfg,
+                        scope: &self.scope_labels[e.scope],
+                        resource: &self.resource_labels,
+                        scratch: &self.scratch,
+                    };
+                    match metric.data() {
+                        AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                            histogram_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        AggregatedMetrics::U64(MetricData::Histogram(h)) => {
+                            histogram_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        AggregatedMetrics::I64(MetricData::Histogram(h)) => {
+                            histogram_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        AggregatedMetrics::F64(MetricData::ExponentialHistogram(h)) => {
+                            exponential_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        AggregatedMetrics::U64(MetricData::ExponentialHistogram(h)) => {
+                            exponential_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        AggregatedMetrics::I64(MetricData::ExponentialHistogram(h)) => {
+                            exponential_points(&mut fam, h, &c, bounds, counts)?
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Monotonic cumulative sums: counter samples with `_created` and the
+/// latest exemplar.
+fn counter_points<T: Sample, W: Write>(
+    fam: &mut otel_prom_core::encode::CounterFamily<'_, '_, W>,
+    sum: &data::Sum<T>,
+    c: &Ctx<'_>,
+) -> Result<(), EncodeError<W::Error>> {
+    let created = timestamp(sum.start_time());
+    for (p, attrs) in sorted(sum.data_points(), |p| p.attributes().collect()) {
+        let value = p.value().number();
+        let latest = p.exemplars().max_by_key(|e| e.time());
+        let ex = latest.and_then(exemplar);
+        fam.sample_with(&c.labels(&attrs), value, created, ex.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Non-monotonic sums: gauge samples.
+fn sum_gauge_points<T: Sample, W: Write>(
+    fam: &mut otel_prom_core::encode::GaugeFamily<'_, '_, W>,
+    sum: &data::Sum<T>,
+    c: &Ctx<'_>,
+) -> Result<(), EncodeError<W::Error>> {
+    for (p, attrs) in sorted(sum.data_points(), |p| p.attributes().collect()) {
+        fam.sample(&c.labels(&attrs), p.value().number())?;
+    }
+    Ok(())
+}
+
+/// Gauges.
+fn gauge_points<T: Sample, W: Write>(
+    fam: &mut otel_prom_core::encode::GaugeFamily<'_, '_, W>,
+    gauge: &data::Gauge<T>,
+    c: &Ctx<'_>,
+) -> Result<(), EncodeError<W::Error>> {
+    for (p, attrs) in sorted(gauge.data_points(), |p| p.attributes().collect()) {
+        fam.sample(&c.labels(&attrs), p.value().number())?;
+    }
+    Ok(())
+}
+
+/// Explicit-bucket histograms: per-bucket counts, accumulated by the encoder.
+fn histogram_points<T: Sample, W: Write>(
+    fam: &mut otel_prom_core::encode::HistogramFamily<'_, '_, W>,
+    h: &data::Histogram<T>,
+    c: &Ctx<'_>,
+    bounds: &mut Vec<f64>,
+    counts: &mut Vec<u64>,
+) -> Result<(), EncodeError<W::Error>> {
+    let created = timestamp(h.start_time());
+    for (p, attrs) in sorted(h.data_points(), |p: &HistogramDataPoint<T>| {
+        p.attributes().collect()
+    }) {
+        bounds.clear();
+        bounds.extend(p.bounds());
+        counts.clear();
+        counts.extend(p.bucket_counts());
+        write_histogram(
+            fam,
+            c,
+            &attrs,
+            bounds,
+            counts,
+            p.sum().number(),
+            created,
+            p.exemplars(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Exponential histograms, converted to classic buckets: for scale `s` the
+/// base is `2^(2^-s)`; negative bucket `i` becomes the bound `-base^i`, the
+/// zero bucket the bound `zero_threshold` (0 when unset), positive bucket
+/// `i` the bound `base^(i+1)`, each with its own count, so every observation
+/// stays in a bucket whose upper bound is at least its value.
+fn exponential_points<T: Sample, W: Write>(
+    fam: &mut otel_prom_core::encode::HistogramFamily<'_, '_, W>,
+    h: &data::ExponentialHistogram<T>,
+    c: &Ctx<'_>,
+    bounds: &mut Vec<f64>,
+    counts: &mut Vec<u64>,
+) -> Result<(), EncodeError<W::Error>> {
+    let created = timestamp(h.start_time());
+    for (p, attrs) in sorted(h.data_points(), |p: &ExponentialHistogramDataPoint<T>| {
+        p.attributes().collect()
+    }) {
+        exponential_to_classic(p, bounds, counts);
+        write_histogram(
+            fam,
+            c,
+            &attrs,
+            bounds,
+            counts,
+            p.sum().number(),
+            created,
+            p.exemplars(),
+        )?;
+    }
+    Ok(())
+}
+
+/// See [`exponential_points`].
+pub(crate) fn exponential_to_classic<T>(
+    p: &ExponentialHistogramDataPoint<T>,
+    bounds: &mut Vec<f64>,
+    counts: &mut Vec<u64>,
+) {
+    bounds.clear();
+    counts.clear();
+    let base_log2 = (-(p.scale() as f64)).exp2();
+    let power = |i: i64| (i as f64 * base_log2).exp2();
+    let neg = p.negative_bucket();
+    let neg_counts: Vec<u64> = neg.counts().collect();
+    for (j, count) in neg_counts.iter().enumerate().rev() {
+        bounds.push(-power(neg.offset() as i64 + j as i64));
+        counts.push(*count);
+    }
+    let zero_bound = p.zero_threshold().max(0.0);
+    if p.zero_count() > 0 || !neg_counts.is_empty() {
+        bounds.push(zero_bound);
+        counts.push(p.zero_count());
+    }
+    let pos = p.positive_bucket();
+    for (j, count) in pos.counts().enumerate() {
+        let upper = power(pos.offset() as i64 + j as i64 + 1);
+        if bounds.last().is_some_and(|b| upper <= *b) {
+            // Below the zero threshold's resolution: fold into the last bucket.
+            if let Some(last) = counts.last_mut() {
+                *last += count;
+            }
+            continue;
+        }
+        bounds.push(upper);
+        counts.push(count);
+    }
+    // The +Inf bucket: every observation is already in a finite bucket.
+    counts.push(0);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_histogram<'e, T: Sample + 'e, W: Write>(
+    fam: &mut otel_prom_core::encode::HistogramFamily<'_, '_, W>,
+    c: &Ctx<'_>,
+    attrs: &[&KeyValue],
+    bounds: &[f64],
+    counts: &[u64],
+    sum: Number,
+    created: Option<Timestamp>,
+    exemplars: impl Iterator<Item = &'e data::Exemplar<T>>,
+) -> Result<(), EncodeError<W::Error>> {
+    let Ok(b) = Bounds::new(bounds) else {
+        tracing::warn!(
+            "histogram bounds are not strictly increasing and finite; data point dropped"
+        );
+        return Ok(());
+    };
+    let Ok(h) = Histogram::new(b, counts, sum) else {
+        tracing::warn!("histogram bucket counts do not match its bounds; data point dropped");
+        return Ok(());
+    };
+    let ex: Vec<Exemplar<ExemplarLabels<'_>>> = exemplars.filter_map(exemplar).collect();
+    fam.sample_with(&c.labels(attrs), &h, created, &ex)?;
+    Ok(())
+}
+
+/// Scope labels: `otel_scope_name`, `otel_scope_version`,
+/// `otel_scope_schema_url` (when set) and `otel_scope_<attr>`.
+fn scope_labels(scope: &InstrumentationScope, cfg: &Config) -> FixedLabels {
+    let mut labels = FixedLabels::default();
+    if !cfg.scope_info {
+        return labels;
+    }
+    let strategy = cfg.strategy;
+    labels.push(
+        "otel_scope_name",
+        strategy,
+        &Value::from(scope.name().to_string()),
+    );
+    if let Some(v) = scope.version() {
+        labels.push("otel_scope_version", strategy, &Value::from(v.to_string()));
+    }
+    if let Some(url) = scope.schema_url() {
+        labels.push(
+            "otel_scope_schema_url",
+            strategy,
+            &Value::from(url.to_string()),
+        );
+    }
+    let mut attrs: Vec<&KeyValue> = scope.attributes().collect();
+    attrs.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    for kv in attrs {
+        labels.push(
+            &format!("otel_scope_{}", kv.key.as_str()),
+            strategy,
+            &kv.value,
+        );
+    }
+    labels
+}
+
+/// `target_info`: one info series holding the resource's attributes.
+fn write_target_info<W: Write>(
+    resource: &Resource,
+    cfg: &Config,
+    enc: &mut Encoder<W>,
+    scratch: &RefCell<String>,
+) -> Result<(), EncodeError<W::Error>> {
+    let mut attrs: Vec<KeyValue> = resource
+        .iter()
+        .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+        .collect();
+    attrs.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    let refs: Vec<&KeyValue> = attrs.iter().collect();
+    let labels = Attributes {
+        attrs: refs.iter().copied(),
+        strategy: cfg.strategy,
+        prefix: "",
+        scratch,
+    };
+    let name = MetricName::new("target").expect("valid metric name");
+    enc.info(&Metadata::new(name, "Target metadata"))?
+        .sample(&labels)?;
+    Ok(())
+}

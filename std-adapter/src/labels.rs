@@ -1,0 +1,280 @@
+//! OpenTelemetry attributes as Prometheus labels, lent to the encoder
+//! without building label lists: keys are translated on the fly into a
+//! stack buffer, keys that collide after translation are merged (values
+//! joined with `;` in original key order), and non-string values are
+//! written as the specification asks (arrays as JSON).
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+use opentelemetry::{Array, KeyValue, Value};
+use otel_prom_core::encode::NumberBuffer;
+use otel_prom_core::translate::label_name;
+use otel_prom_core::{LabelName, LabelSet, LabelVisitor, Strategy};
+
+/// Longest translated label name; longer keys are skipped (and reported).
+const MAX_KEY: usize = 512;
+
+/// Writes `value` as label text into `out`.
+pub(crate) fn write_value(value: &Value, out: &mut String) {
+    let mut num = NumberBuffer::new();
+    match value {
+        Value::String(s) => out.push_str(s.as_str()),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::I64(i) => out.push_str(num.format_i64(*i)),
+        Value::F64(f) => out.push_str(num.format_f64(*f)),
+        Value::Array(a) => write_array(a, out),
+        // `Value` is non-exhaustive: newer kinds fall back to their Display.
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+/// JSON text of an attribute array: `["a","b"]`, `[1,2]`, `[true]`.
+fn write_array(a: &Array, out: &mut String) {
+    let mut num = NumberBuffer::new();
+    out.push('[');
+    match a {
+        Array::Bool(v) => join(out, v, |out, b| {
+            out.push_str(if *b { "true" } else { "false" })
+        }),
+        Array::I64(v) => join(out, v, |out, i| out.push_str(num.format_i64(*i))),
+        Array::F64(v) => join(out, v, |out, f| {
+            // JSON has no NaN or infinities: spell them as strings.
+            if f.is_finite() {
+                out.push_str(num.format_f64(*f));
+            } else {
+                out.push('"');
+                out.push_str(num.format_f64(*f));
+                out.push('"');
+            }
+        }),
+        Array::String(v) => join(out, v, |out, s| json_string(s.as_str(), out)),
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+    out.push(']');
+}
+
+fn join<T>(out: &mut String, items: &[T], mut each: impl FnMut(&mut String, &T)) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, item);
+    }
+}
+
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Orders attribute lists (for deterministic series order) by key, then
+/// by value text.
+pub(crate) fn cmp_attributes<'a>(
+    a: impl Iterator<Item = &'a KeyValue>,
+    b: impl Iterator<Item = &'a KeyValue>,
+    scratch: &mut (String, String),
+) -> Ordering {
+    let mut a = a;
+    let mut b = b;
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let o = x
+                    .key
+                    .as_str()
+                    .cmp(y.key.as_str())
+                    .then_with(|| cmp_value(&x.value, &y.value, scratch));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+fn cmp_value(a: &Value, b: &Value, scratch: &mut (String, String)) -> Ordering {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.as_str().cmp(y.as_str()),
+        (Value::I64(x), Value::I64(y)) => x.cmp(y),
+        _ => {
+            scratch.0.clear();
+            scratch.1.clear();
+            write_value(a, &mut scratch.0);
+            write_value(b, &mut scratch.1);
+            scratch.0.cmp(&scratch.1)
+        }
+    }
+}
+
+/// One source of labels: attribute lists are visited with translation and
+/// collision merging. Cloning the iterator is how the list is re-read.
+pub(crate) struct Attributes<'a, I> {
+    pub(crate) attrs: I,
+    pub(crate) strategy: Strategy,
+    /// Label-name prefix (`otel_scope_` for scope attributes).
+    pub(crate) prefix: &'static str,
+    pub(crate) scratch: &'a RefCell<String>,
+}
+
+impl<'a, 'k, I> LabelSet for Attributes<'a, I>
+where
+    I: Iterator<Item = &'k KeyValue> + Clone,
+{
+    fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        let mut name_buf = [0u8; MAX_KEY];
+        let mut other_buf = [0u8; MAX_KEY];
+        for (i, kv) in self.attrs.clone().enumerate() {
+            let Some(name) = translate(self.prefix, kv.key.as_str(), self.strategy, &mut name_buf)
+            else {
+                tracing::warn!(
+                    key = kv.key.as_str(),
+                    "attribute key cannot be a label name; label dropped"
+                );
+                continue;
+            };
+            let same = |other: &KeyValue, buf: &mut [u8; MAX_KEY]| {
+                translate(self.prefix, other.key.as_str(), self.strategy, buf)
+                    .is_some_and(|n| n == name)
+            };
+            // Merged into an earlier label of the same translated name.
+            if self.attrs.clone().take(i).any(|o| same(o, &mut other_buf)) {
+                continue;
+            }
+            let merged = self
+                .attrs
+                .clone()
+                .skip(i + 1)
+                .any(|o| same(o, &mut other_buf));
+            match (&kv.value, merged) {
+                (Value::String(s), false) => visitor.label(name, s.as_str())?,
+                _ => {
+                    let mut text = self.scratch.borrow_mut();
+                    text.clear();
+                    write_value(&kv.value, &mut text);
+                    if merged {
+                        for o in self.attrs.clone().skip(i + 1) {
+                            if same(o, &mut other_buf) {
+                                text.push(';');
+                                write_value(&o.value, &mut text);
+                            }
+                        }
+                    }
+                    visitor.label(name, &text)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Translates `prefix + key` into `buf`.
+fn translate<'b>(
+    prefix: &str,
+    key: &str,
+    strategy: Strategy,
+    buf: &'b mut [u8; MAX_KEY],
+) -> Option<LabelName<'b>> {
+    if prefix.is_empty() {
+        return label_name(key, strategy, buf).ok();
+    }
+    let mut joined = [0u8; MAX_KEY];
+    let total = prefix.len() + key.len();
+    if total > MAX_KEY {
+        return None;
+    }
+    joined[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    joined[prefix.len()..total].copy_from_slice(key.as_bytes());
+    let joined = std::str::from_utf8(&joined[..total]).ok()?;
+    label_name(joined, strategy, buf).ok()
+}
+
+/// Fixed labels computed once per scrape (scope labels, resource constant
+/// labels): already-translated names and rendered values.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FixedLabels {
+    pub(crate) names: Vec<String>,
+    pub(crate) values: Vec<String>,
+}
+
+impl FixedLabels {
+    pub(crate) fn push(&mut self, name: &str, strategy: Strategy, value: &Value) {
+        let mut buf = [0u8; MAX_KEY];
+        let Ok(label) = label_name(name, strategy, &mut buf) else {
+            return;
+        };
+        let label = label.as_str().to_string();
+        let mut text = String::new();
+        write_value(value, &mut text);
+        // Collisions after translation merge like attributes do.
+        if let Some(i) = self.names.iter().position(|n| *n == label) {
+            self.values[i].push(';');
+            self.values[i].push_str(&text);
+        } else {
+            self.names.push(label);
+            self.values.push(text);
+        }
+    }
+}
+
+impl LabelSet for FixedLabels {
+    fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        for (n, v) in self.names.iter().zip(&self.values) {
+            if let Ok(name) = LabelName::new(n) {
+                visitor.label(name, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_as_text() {
+        let mut s = String::new();
+        for (v, want) in [
+            (Value::from(true), "true"),
+            (Value::from(-3i64), "-3"),
+            (Value::from(1e6), "1e+06"),
+            (Value::from("x"), "x"),
+            (
+                Value::Array(Array::String(vec!["a\"b".into(), "c".into()])),
+                "[\"a\\\"b\",\"c\"]",
+            ),
+            (Value::Array(Array::I64(vec![1, 2])), "[1,2]"),
+            (
+                Value::Array(Array::F64(vec![0.5, f64::NAN])),
+                "[0.5,\"NaN\"]",
+            ),
+            (Value::Array(Array::Bool(vec![true, false])), "[true,false]"),
+        ] {
+            s.clear();
+            write_value(&v, &mut s);
+            assert_eq!(s, want);
+        }
+    }
+}
