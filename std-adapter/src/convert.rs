@@ -161,14 +161,32 @@ impl LabelSet for ExemplarLabels<'_> {
     }
 }
 
-/// Builds an exemplar from the SDK's, dropping filtered attributes (last
-/// first) until the labels fit; `None` when even the ids do not.
+/// Builds an exemplar from the SDK's (see [`exemplar_from_parts`]).
 fn exemplar<T: Sample>(ex: &data::Exemplar<T>) -> Option<Exemplar<ExemplarLabels<'_>>> {
-    let attrs: Vec<&KeyValue> = ex.filtered_attributes().collect();
+    exemplar_from_parts(
+        ex.trace_id(),
+        ex.span_id(),
+        ex.filtered_attributes().collect(),
+        ex.value.number(),
+        ex.time(),
+    )
+}
+
+/// An exemplar with `trace_id`/`span_id` (when the trace id is not all
+/// zeros) and the filtered attributes, dropping attributes (last first)
+/// until the labels fit OpenMetrics' 128 code points; `None` when even the
+/// ids do not.
+fn exemplar_from_parts<'a>(
+    trace_id: &[u8; 16],
+    span_id: &[u8; 8],
+    attrs: Vec<&'a KeyValue>,
+    value: Number,
+    time: SystemTime,
+) -> Option<Exemplar<ExemplarLabels<'a>>> {
     let mut labels = ExemplarLabels {
-        trace: hex(ex.trace_id()),
-        span: hex(ex.span_id()),
-        has_ids: ex.trace_id() != &[0; 16],
+        trace: hex(trace_id),
+        span: hex(span_id),
+        has_ids: trace_id != &[0; 16],
         keep: attrs.len(),
         attrs,
     };
@@ -178,8 +196,8 @@ fn exemplar<T: Sample>(ex: &data::Exemplar<T>) -> Option<Exemplar<ExemplarLabels
     }
     let candidate = Exemplar {
         labels,
-        value: ex.value.number(),
-        timestamp: timestamp(ex.time()),
+        value,
+        timestamp: timestamp(time),
     };
     candidate.fits().then_some(candidate)
 }
@@ -212,7 +230,15 @@ fn sorted<'p, P>(
     points: impl Iterator<Item = &'p P>,
     attrs: impl Fn(&'p P) -> Vec<&'p KeyValue>,
 ) -> Vec<(&'p P, Vec<&'p KeyValue>)> {
-    let mut v: Vec<(&P, Vec<&KeyValue>)> = points.map(|p| (p, attrs(p))).collect();
+    // Attributes in key order: the SDK does not promise one, and label
+    // order and collision merging must not depend on it.
+    let mut v: Vec<(&P, Vec<&KeyValue>)> = points
+        .map(|p| {
+            let mut a = attrs(p);
+            a.sort_by(|x, y| x.key.as_str().cmp(y.key.as_str()));
+            (p, a)
+        })
+        .collect();
     let mut scratch = (String::new(), String::new());
     v.sort_by(|a, b| cmp_attributes(a.1.iter().copied(), b.1.iter().copied(), &mut scratch));
     v
@@ -718,4 +744,45 @@ fn write_target_info<W: Write>(
     enc.info(&Metadata::new(name, "Target metadata"))?
         .sample(&labels)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otel_prom_core::{Escaping, Format};
+
+    fn render(ex: &Exemplar<ExemplarLabels<'_>>) -> String {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::OpenMetrics100, Escaping::Underscores);
+        let name = MetricName::new("c").unwrap();
+        enc.counter(&Metadata::new(name, ""))
+            .unwrap()
+            .sample_with(&(), Number::U64(1), None, Some(ex))
+            .unwrap();
+        enc.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn exemplar_ids_attributes_and_the_128_limit() {
+        let trace = [
+            0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e,
+            0x47, 0x36,
+        ];
+        let span = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7];
+        let t = UNIX_EPOCH + std::time::Duration::from_millis(1_700_000_000_250);
+        let small = KeyValue::new("user", "ann");
+        let big = KeyValue::new("query", "x".repeat(60));
+        let ex =
+            exemplar_from_parts(&trace, &span, vec![&small, &big], Number::F64(0.5), t).unwrap();
+        // trace_id (8+32) + span_id (7+16) = 63; "user"+"ann" fits, the 65-char query does not.
+        assert_eq!(ex.labels.keep, 1);
+        assert_eq!(
+            render(&ex),
+            "# TYPE c counter\nc_total 1 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\",user=\"ann\"} 0.5 1700000000.25\n# EOF\n"
+        );
+        let none = exemplar_from_parts(&[0; 16], &[0; 8], vec![&small], Number::U64(2), t).unwrap();
+        assert!(!none.labels.has_ids);
+        assert!(render(&none).contains("# {user=\"ann\"} 2 1700000000.25"));
+    }
 }

@@ -1,0 +1,582 @@
+//! Golden scrapes for every scenario the existing Rust exporter tests, plus
+//! the Go exporter's extra cases, produced through a real
+//! `SdkMeterProvider`. Every output is also judged by `promtool`
+//! (Prometheus text) and the strict Python OpenMetrics parser.
+
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::{InstrumentationScope, KeyValue};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, SdkMeterProvider, Stream};
+use otel_prom_core::{Escaping, Format};
+use otel_prom_std::{ExporterBuilder, PrometheusExporter, ResourceSelector, TranslationStrategy};
+use otel_prom_tests::judge::{PyParser, promtool, python_parse};
+
+/// A provider with `resource` (empty when `None`) and the exporter.
+fn setup(
+    builder: ExporterBuilder,
+    resource: Option<Resource>,
+) -> (SdkMeterProvider, PrometheusExporter) {
+    let exporter = builder.build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .with_resource(resource.unwrap_or_else(|| Resource::builder_empty().build()))
+        .build();
+    (provider, exporter)
+}
+
+/// Renders, checks it with the judges in both formats, and returns the
+/// Prometheus text with `_created` lines left out.
+fn scrape(exporter: &PrometheusExporter) -> String {
+    let text = String::from_utf8(
+        exporter
+            .render_format(Format::Text004, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    if let Some(v) = promtool(&text) {
+        assert!(
+            v.code == 0 || v.code == 3,
+            "promtool rejected:\n{}\n{text}",
+            v.output
+        );
+    }
+    let om = String::from_utf8(
+        exporter
+            .render_format(Format::OpenMetrics100, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    if let Some(results) = python_parse(PyParser::OpenMetrics, std::slice::from_ref(&om)) {
+        let r = results.into_iter().next().unwrap();
+        assert!(r.is_ok(), "strict OpenMetrics parser rejected: {r:?}\n{om}");
+    }
+    text
+}
+
+fn plain() -> ExporterBuilder {
+    PrometheusExporter::builder()
+        .without_target_info()
+        .without_scope_info()
+}
+
+#[test]
+fn counter() {
+    let (p, e) = setup(plain(), None);
+    let c = p
+        .meter("m")
+        .f64_counter("foo")
+        .with_description("a simple counter")
+        .with_unit("ms")
+        .build();
+    c.add(5.0, &[KeyValue::new("A", "B"), KeyValue::new("C", "D")]);
+    c.add(10.3, &[KeyValue::new("A", "B"), KeyValue::new("C", "D")]);
+    c.add(9.0, &[KeyValue::new("A", "D"), KeyValue::new("C", "B")]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# HELP foo_milliseconds_total a simple counter\n",
+            "# TYPE foo_milliseconds_total counter\n",
+            "foo_milliseconds_total{A=\"B\",C=\"D\"} 15.3\n",
+            "foo_milliseconds_total{A=\"D\",C=\"B\"} 9\n",
+        )
+    );
+}
+
+#[test]
+fn counter_with_disabled_suffixes() {
+    let (p, e) = setup(plain().without_counter_suffixes().without_units(), None);
+    let c = p
+        .meter("m")
+        .u64_counter("foo")
+        .with_description("a simple counter")
+        .with_unit("ms")
+        .build();
+    c.add(5, &[KeyValue::new("A", "B")]);
+    assert_eq!(
+        scrape(&e),
+        "# HELP foo a simple counter\n# TYPE foo counter\nfoo{A=\"B\"} 5\n"
+    );
+}
+
+#[test]
+fn u64_counter_keeps_every_digit() {
+    let (p, e) = setup(plain(), None);
+    let c = p.meter("m").u64_counter("big").build();
+    c.add(u64::MAX - 1, &[]);
+    assert_eq!(
+        scrape(&e),
+        "# TYPE big_total counter\nbig_total 18446744073709551614\n"
+    );
+}
+
+#[test]
+fn gauges_and_up_down_counters() {
+    let (p, e) = setup(plain(), None);
+    let m = p.meter("m");
+    let g = m
+        .f64_gauge("bar")
+        .with_description("a fun little gauge")
+        .with_unit("1")
+        .build();
+    g.record(1.0, &[KeyValue::new("A", "B")]);
+    g.record(0.75, &[KeyValue::new("A", "B")]);
+    let ud = m
+        .i64_up_down_counter("queue")
+        .with_description("items")
+        .build();
+    ud.add(5, &[]);
+    ud.add(-7, &[]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# HELP bar a fun little gauge\n",
+            "# TYPE bar gauge\n",
+            "bar{A=\"B\"} 0.75\n",
+            "# HELP queue items\n",
+            "# TYPE queue gauge\n",
+            "queue -2\n",
+        )
+    );
+}
+
+#[test]
+fn histogram() {
+    let (p, e) = setup(plain(), None);
+    let h = p
+        .meter("m")
+        .f64_histogram("histogram_baz")
+        .with_description("a very nice histogram")
+        .with_unit("By")
+        .with_boundaries(vec![0.0, 5.0, 10.0, 25.0])
+        .build();
+    for v in [23.0, 7.0, 101.0, 105.0] {
+        h.record(v, &[KeyValue::new("A", "B")]);
+    }
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# HELP histogram_baz_bytes a very nice histogram\n",
+            "# TYPE histogram_baz_bytes histogram\n",
+            "histogram_baz_bytes_bucket{A=\"B\",le=\"0\"} 0\n",
+            "histogram_baz_bytes_bucket{A=\"B\",le=\"5\"} 0\n",
+            "histogram_baz_bytes_bucket{A=\"B\",le=\"10\"} 1\n",
+            "histogram_baz_bytes_bucket{A=\"B\",le=\"25\"} 2\n",
+            "histogram_baz_bytes_bucket{A=\"B\",le=\"+Inf\"} 4\n",
+            "histogram_baz_bytes_sum{A=\"B\"} 236\n",
+            "histogram_baz_bytes_count{A=\"B\"} 4\n",
+        )
+    );
+}
+
+#[test]
+fn sanitized_labels_merge_on_collision() {
+    let (p, e) = setup(plain(), None);
+    let c = p.meter("m").u64_counter("foo").build();
+    c.add(
+        1,
+        &[
+            KeyValue::new("a.b", "1"),
+            KeyValue::new("a_b", "2"),
+            KeyValue::new("a.c", "3"),
+            KeyValue::new("1x", true),
+        ],
+    );
+    assert_eq!(
+        scrape(&e),
+        "# TYPE foo_total counter\nfoo_total{_1x=\"true\",a_b=\"1;2\",a_c=\"3\"} 1\n"
+    );
+}
+
+#[test]
+fn sanitized_names_and_values() {
+    let (p, e) = setup(plain(), None);
+    let m = p.meter("m");
+    m.u64_counter("bar.requests__count").build().add(
+        1,
+        &[KeyValue::new(
+            "arr",
+            opentelemetry::Value::Array(vec![1i64, 2].into()),
+        )],
+    );
+    // The SDK itself rejects names that start with a digit; other
+    // characters outside [a-zA-Z0-9_:] become `_`.
+    m.f64_gauge("foo-bar/baz").build().record(1.5, &[]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# TYPE bar_requests_count_total counter\n",
+            "bar_requests_count_total{arr=\"[1,2]\"} 1\n",
+            "# TYPE foo_bar_baz gauge\n",
+            "foo_bar_baz 1.5\n",
+        )
+    );
+}
+
+#[test]
+fn empty_resource_has_no_target_info() {
+    let (p, e) = setup(PrometheusExporter::builder().without_scope_info(), None);
+    p.meter("m").u64_counter("c").build().add(1, &[]);
+    assert_eq!(scrape(&e), "# TYPE c_total counter\nc_total 1\n");
+}
+
+#[test]
+fn custom_resource_is_target_info() {
+    let resource = Resource::builder_empty()
+        .with_attributes([
+            KeyValue::new("service.name", "checkout"),
+            KeyValue::new("host.name", "h1"),
+        ])
+        .build();
+    let (p, e) = setup(
+        PrometheusExporter::builder().without_scope_info(),
+        Some(resource),
+    );
+    p.meter("m").u64_counter("c").build().add(1, &[]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# HELP target_info Target metadata\n",
+            "# TYPE target_info gauge\n",
+            "target_info{host_name=\"h1\",service_name=\"checkout\"} 1\n",
+            "# TYPE c_total counter\n",
+            "c_total 1\n",
+        )
+    );
+    let om = String::from_utf8(
+        e.render_format(Format::OpenMetrics100, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        om.starts_with("# HELP target Target metadata\n# TYPE target info\ntarget_info{"),
+        "{om}"
+    );
+}
+
+#[test]
+fn scope_labels_by_default_and_without_both() {
+    let resource = Resource::builder_empty()
+        .with_attributes([KeyValue::new("service.name", "s")])
+        .build();
+    let (p, e) = setup(
+        PrometheusExporter::builder().without_target_info(),
+        Some(resource.clone()),
+    );
+    let scope = InstrumentationScope::builder("lib.a")
+        .with_version("v0.1.0")
+        .with_schema_url("https://opentelemetry.io/schemas/1.21.0")
+        .with_attributes([KeyValue::new("k", "v")])
+        .build();
+    p.meter_with_scope(scope)
+        .u64_counter("c")
+        .build()
+        .add(1, &[KeyValue::new("A", "B")]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# TYPE c_total counter\n",
+            "c_total{A=\"B\",otel_scope_name=\"lib.a\",otel_scope_version=\"v0.1.0\",",
+            "otel_scope_schema_url=\"https://opentelemetry.io/schemas/1.21.0\",otel_scope_k=\"v\"} 1\n",
+        )
+    );
+    let (p, e) = setup(plain(), Some(resource));
+    p.meter("lib.a").u64_counter("c").build().add(1, &[]);
+    assert_eq!(scrape(&e), "# TYPE c_total counter\nc_total 1\n");
+}
+
+#[test]
+fn namespace_prefixes_names() {
+    let (p, e) = setup(plain().with_namespace("test"), None);
+    p.meter("m").u64_counter("foo").build().add(1, &[]);
+    assert_eq!(
+        scrape(&e),
+        "# TYPE test_foo_total counter\ntest_foo_total 1\n"
+    );
+}
+
+#[test]
+fn resource_attributes_on_every_metric_or_selected() {
+    let resource = Resource::builder_empty()
+        .with_attributes([
+            KeyValue::new("service.name", "s"),
+            KeyValue::new("host.name", "h"),
+        ])
+        .build();
+    let (p, e) = setup(
+        plain().with_resource_constant_labels(ResourceSelector::All),
+        Some(resource.clone()),
+    );
+    p.meter("m")
+        .u64_counter("c")
+        .build()
+        .add(1, &[KeyValue::new("A", "B")]);
+    assert_eq!(
+        scrape(&e),
+        "# TYPE c_total counter\nc_total{A=\"B\",host_name=\"h\",service_name=\"s\"} 1\n"
+    );
+
+    let (p, e) = setup(
+        plain().with_resource_selector(ResourceSelector::allow(["service.name"])),
+        Some(resource),
+    );
+    p.meter("m").u64_counter("c").build().add(1, &[]);
+    assert_eq!(
+        scrape(&e),
+        "# TYPE c_total counter\nc_total{service_name=\"s\"} 1\n"
+    );
+}
+
+#[test]
+fn multiple_scopes_form_one_family() {
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    p.meter("b").u64_counter("foo").build().add(2, &[]);
+    p.meter("a").u64_counter("foo").build().add(1, &[]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# TYPE foo_total counter\n",
+            "foo_total{otel_scope_name=\"a\"} 1\n",
+            "foo_total{otel_scope_name=\"b\"} 2\n",
+        )
+    );
+}
+
+#[test]
+fn conflicts_across_scopes() {
+    // Different help: the first (by scope order) is kept.
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    p.meter("a")
+        .u64_counter("foo")
+        .with_description("help a")
+        .build()
+        .add(1, &[]);
+    p.meter("b")
+        .u64_counter("foo")
+        .with_description("help b")
+        .build()
+        .add(2, &[]);
+    let text = scrape(&e);
+    assert_eq!(text.matches("# HELP").count(), 1, "{text}");
+    assert!(text.starts_with("# HELP foo_total help a\n# TYPE foo_total counter\n"));
+
+    // Different unit: the names differ after translation, two families.
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    p.meter("a")
+        .u64_counter("bar")
+        .with_unit("By")
+        .build()
+        .add(1, &[]);
+    p.meter("b")
+        .u64_counter("bar")
+        .with_unit("ms")
+        .build()
+        .add(1, &[]);
+    let text = scrape(&e);
+    assert!(
+        text.contains("# TYPE bar_bytes_total counter\n")
+            && text.contains("# TYPE bar_milliseconds_total counter\n")
+    );
+
+    // Different type under one name: the later metric is dropped.
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    p.meter("a").f64_gauge("baz").build().record(1.0, &[]);
+    p.meter("b").f64_histogram("baz").build().record(1.0, &[]);
+    let text = scrape(&e);
+    assert_eq!(text.matches("# TYPE").count(), 1, "{text}");
+    assert!(
+        text.contains("# TYPE baz gauge\nbaz{otel_scope_name=\"a\"} 1\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn names_already_ending_in_total_or_unit() {
+    let (p, e) = setup(plain(), None);
+    let m = p.meter("m");
+    m.u64_counter("requests_total").build().add(1, &[]);
+    m.f64_histogram("latency_seconds")
+        .with_unit("s")
+        .with_boundaries(vec![1.0])
+        .build()
+        .record(0.5, &[]);
+    m.u64_counter("spans")
+        .with_unit("{spans}")
+        .build()
+        .add(3, &[]);
+    m.f64_gauge("speed")
+        .with_unit("m/s")
+        .build()
+        .record(3.0, &[]);
+    let text = scrape(&e);
+    for want in [
+        "# TYPE requests_total counter\nrequests_total 1\n",
+        "# TYPE latency_seconds histogram\n",
+        "# TYPE spans_total counter\nspans_total 3\n",
+        "# TYPE speed_meters_per_second gauge\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert!(!text.contains("_total_total") && !text.contains("seconds_seconds"));
+}
+
+#[test]
+fn utf8_names_under_each_strategy_and_escaping() {
+    let run = |strategy: TranslationStrategy, format: Format, escaping: Escaping| {
+        let (p, e) = setup(plain().with_translation_strategy(strategy), None);
+        p.meter("m")
+            .u64_counter("http.server.requests")
+            .with_unit("s")
+            .build()
+            .add(1, &[KeyValue::new("http.method", "GET")]);
+        String::from_utf8(e.render_format(format, escaping).unwrap()).unwrap()
+    };
+    use TranslationStrategy::*;
+    assert!(
+        run(
+            UnderscoreEscapingWithSuffixes,
+            Format::Text100,
+            Escaping::AllowUtf8
+        )
+        .contains("http_server_requests_seconds_total{http_method=\"GET\"} 1\n")
+    );
+    assert!(
+        run(
+            UnderscoreEscapingWithoutSuffixes,
+            Format::Text004,
+            Escaping::Underscores
+        )
+        .contains("\nhttp_server_requests{http_method=\"GET\"} 1\n")
+    );
+    let utf8 = run(
+        NoUtf8EscapingWithSuffixes,
+        Format::Text100,
+        Escaping::AllowUtf8,
+    );
+    assert!(
+        utf8.contains("{\"http.server.requests_seconds_total\",\"http.method\"=\"GET\"} 1\n"),
+        "{utf8}"
+    );
+    assert!(
+        run(
+            NoUtf8EscapingWithSuffixes,
+            Format::Text004,
+            Escaping::Underscores
+        )
+        .contains("\nhttp_server_requests_seconds_total{http_method=\"GET\"} 1\n")
+    );
+    assert!(
+        run(NoUtf8EscapingWithSuffixes, Format::Text100, Escaping::Dots).contains(
+            "\nhttp_dot_server_dot_requests__seconds__total{http_dot_method=\"GET\"} 1\n"
+        )
+    );
+    assert!(
+        run(
+            NoUtf8EscapingWithSuffixes,
+            Format::Text100,
+            Escaping::Values
+        )
+        .contains("\nU__http_2e_server_2e_requests__seconds__total{U__http_2e_method=\"GET\"} 1\n")
+    );
+    let none = run(NoTranslation, Format::OpenMetrics100, Escaping::AllowUtf8);
+    assert!(
+        none.contains("{\"http.server.requests_total\",\"http.method\"=\"GET\"} 1\n"),
+        "{none}"
+    );
+}
+
+#[test]
+fn exponential_histograms_become_classic_buckets() {
+    let exporter = plain().build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .with_resource(Resource::builder_empty().build())
+        .with_view(|i: &Instrument| {
+            (i.name() == "exp").then(|| {
+                Stream::builder()
+                    .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                        max_size: 160,
+                        max_scale: 0,
+                        record_min_max: false,
+                    })
+                    .build()
+                    .unwrap()
+            })
+        })
+        .build();
+    let h = provider.meter("m").f64_histogram("exp").build();
+    for v in [0.0, 1.5, 3.0, 3.5, 6.0] {
+        h.record(v, &[]);
+    }
+    // Scale 0: base 2, positive bucket i holds (2^i, 2^(i+1)].
+    assert_eq!(
+        scrape(&exporter),
+        concat!(
+            "# TYPE exp histogram\n",
+            "exp_bucket{le=\"0\"} 1\n",
+            "exp_bucket{le=\"2\"} 2\n",
+            "exp_bucket{le=\"4\"} 4\n",
+            "exp_bucket{le=\"8\"} 5\n",
+            "exp_bucket{le=\"+Inf\"} 5\n",
+            "exp_sum 14\n",
+            "exp_count 5\n",
+        )
+    );
+}
+
+#[test]
+fn openmetrics_has_unit_created_and_eof() {
+    let (p, e) = setup(plain(), None);
+    p.meter("m")
+        .f64_histogram("lat")
+        .with_unit("s")
+        .with_boundaries(vec![1.0])
+        .build()
+        .record(0.5, &[]);
+    let om = String::from_utf8(
+        e.render_format(Format::OpenMetrics100, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(om.starts_with("# TYPE lat_seconds histogram\n# UNIT lat_seconds seconds\nlat_seconds_bucket{le=\"1.0\"} 1\n"), "{om}");
+    let created = om
+        .lines()
+        .find(|l| l.starts_with("lat_seconds_created "))
+        .expect("_created line");
+    let secs: f64 = created.rsplit(' ').next().unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (now - secs).abs() < 600.0,
+        "_created is the start time: {secs} vs {now}"
+    );
+    assert!(om.ends_with("# EOF\n"));
+}
+
+#[test]
+fn scrape_after_shutdown_is_an_error_not_a_panic() {
+    let (p, e) = setup(plain(), None);
+    p.meter("m").u64_counter("c").build().add(1, &[]);
+    p.shutdown().unwrap();
+    assert!(matches!(
+        e.render(None),
+        Err(otel_prom_std::ScrapeError::Collect(_))
+    ));
+}
+
+#[test]
+fn deterministic_order_across_scrapes() {
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    let m = p.meter("m");
+    let c = m.u64_counter("c").build();
+    for i in (0..50).rev() {
+        c.add(i, &[KeyValue::new("k", format!("v{i:02}"))]);
+    }
+    let first = scrape(&e);
+    let lines: Vec<&str> = first.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+    assert_eq!(first, scrape(&e));
+}
