@@ -345,6 +345,25 @@ impl ExporterBuilder {
         self.with_scope_info(false)
     }
 
+    /// `opentelemetry-prometheus` (and specification) name for
+    /// [`with_scope_info`](Self::with_scope_info).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::PrometheusExporter::builder().scope_info_enabled(false);
+    /// ```
+    pub fn scope_info_enabled(self, enabled: bool) -> Self {
+        self.with_scope_info(enabled)
+    }
+
+    /// Specification name for [`with_target_info`](Self::with_target_info).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::PrometheusExporter::builder().target_info_enabled(false);
+    /// ```
+    pub fn target_info_enabled(self, enabled: bool) -> Self {
+        self.with_target_info(enabled)
+    }
+
     /// `opentelemetry-prometheus` name for
     /// [`with_resource_constant_labels`](Self::with_resource_constant_labels).
     ///
