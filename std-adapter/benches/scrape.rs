@@ -47,13 +47,18 @@ unsafe impl GlobalAlloc for CountingAlloc {
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
 
-const BOUNDS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BOUNDS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// Records the data set into `provider`.
 fn record(provider: &SdkMeterProvider, sets: usize) {
     let meter = provider.meter("bench");
     for i in 0..25 {
-        let c = meter.u64_counter(format!("app.requests.{i}")).with_description("Requests.").build();
+        let c = meter
+            .u64_counter(format!("app.requests.{i}"))
+            .with_description("Requests.")
+            .build();
         let h = meter
             .f64_histogram(format!("app.latency.{i}"))
             .with_description("Latency.")
@@ -61,7 +66,10 @@ fn record(provider: &SdkMeterProvider, sets: usize) {
             .with_boundaries(BOUNDS.to_vec())
             .build();
         for s in 0..sets {
-            let attrs = [KeyValue::new("route", format!("/api/v1/resource/{s}")), KeyValue::new("code", ["200", "404", "500", "503"][s % 4])];
+            let attrs = [
+                KeyValue::new("route", format!("/api/v1/resource/{s}")),
+                KeyValue::new("code", ["200", "404", "500", "503"][s % 4]),
+            ];
             c.add((s * 31 + i) as u64, &attrs);
             h.record(((s * 7 + i) % 1000) as f64 / 97.0, &attrs);
         }
@@ -80,8 +88,14 @@ fn allocations(f: impl FnOnce()) -> u64 {
 
 fn bench_size(c: &mut Criterion, sets: usize) {
     let series = 50 * sets;
-    let ours = PrometheusExporter::builder().without_target_info().without_scope_info().build();
-    let ours_provider = SdkMeterProvider::builder().with_reader(ours.clone()).with_resource(resource()).build();
+    let ours = PrometheusExporter::builder()
+        .without_target_info()
+        .without_scope_info()
+        .build();
+    let ours_provider = SdkMeterProvider::builder()
+        .with_reader(ours.clone())
+        .with_resource(resource())
+        .build();
     record(&ours_provider, sets);
 
     let registry = prometheus::Registry::new();
@@ -91,10 +105,16 @@ fn bench_size(c: &mut Criterion, sets: usize) {
         .scope_info_enabled(false)
         .build()
         .expect("peer exporter");
-    let their_provider = SdkMeterProvider::builder().with_reader(theirs).with_resource(resource()).build();
+    let their_provider = SdkMeterProvider::builder()
+        .with_reader(theirs)
+        .with_resource(resource())
+        .build();
     record(&their_provider, sets);
 
-    let text = Negotiated { format: Format::Text004, escaping: Escaping::Underscores };
+    let text = Negotiated {
+        format: Format::Text004,
+        escaping: Escaping::Underscores,
+    };
     let mut ours_buf: Vec<u8> = Vec::with_capacity(8 << 20);
     let mut their_buf: Vec<u8> = Vec::with_capacity(8 << 20);
     let scrape_ours = |buf: &mut Vec<u8>| {
@@ -125,9 +145,15 @@ fn bench_size(c: &mut Criterion, sets: usize) {
 
     let mut g = c.benchmark_group(format!("scrape_{series}_series"));
     g.sample_size(20);
-    g.bench_function("otel_prom_std", |b| b.iter(|| scrape_ours(black_box(&mut ours_buf))));
-    g.bench_function("opentelemetry_prometheus", |b| b.iter(|| scrape_theirs(black_box(&mut their_buf))));
-    g.bench_function("sdk_collect_only", |b| b.iter(|| ours.collect(black_box(&mut rm)).unwrap()));
+    g.bench_function("otel_prom_std", |b| {
+        b.iter(|| scrape_ours(black_box(&mut ours_buf)))
+    });
+    g.bench_function("opentelemetry_prometheus", |b| {
+        b.iter(|| scrape_theirs(black_box(&mut their_buf)))
+    });
+    g.bench_function("sdk_collect_only", |b| {
+        b.iter(|| ours.collect(black_box(&mut rm)).unwrap())
+    });
     g.finish();
     drop(ours_provider);
     drop(their_provider);

@@ -225,23 +225,44 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Sorts data points by their attributes, for a deterministic order.
-fn sorted<'p, P>(
+/// A metric's data points in a deterministic order, with their attributes
+/// sorted by key: one arena for all attributes, so sorting costs two
+/// allocations per metric, not one per point.
+struct SortedPoints<'p, P> {
+    arena: Vec<&'p KeyValue>,
+    order: Vec<(&'p P, usize, usize)>,
+}
+
+impl<'p, P> SortedPoints<'p, P> {
+    fn iter(&self) -> impl Iterator<Item = (&'p P, &[&'p KeyValue])> + '_ {
+        self.order.iter().map(|(p, a, b)| (*p, &self.arena[*a..*b]))
+    }
+}
+
+/// Sorts data points by their attributes. Attributes are put in key order
+/// first: the SDK does not promise one, and label order and collision
+/// merging must not depend on it.
+fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     points: impl Iterator<Item = &'p P>,
-    attrs: impl Fn(&'p P) -> Vec<&'p KeyValue>,
-) -> Vec<(&'p P, Vec<&'p KeyValue>)> {
-    // Attributes in key order: the SDK does not promise one, and label
-    // order and collision merging must not depend on it.
-    let mut v: Vec<(&P, Vec<&KeyValue>)> = points
-        .map(|p| {
-            let mut a = attrs(p);
-            a.sort_by(|x, y| x.key.as_str().cmp(y.key.as_str()));
-            (p, a)
-        })
-        .collect();
+    attrs: impl Fn(&'p P) -> I,
+) -> SortedPoints<'p, P> {
+    let mut arena = Vec::new();
+    let mut order = Vec::new();
+    for p in points {
+        let start = arena.len();
+        arena.extend(attrs(p));
+        arena[start..].sort_by(|x: &&KeyValue, y: &&KeyValue| x.key.as_str().cmp(y.key.as_str()));
+        order.push((p, start, arena.len()));
+    }
     let mut scratch = (String::new(), String::new());
-    v.sort_by(|a, b| cmp_attributes(a.1.iter().copied(), b.1.iter().copied(), &mut scratch));
-    v
+    order.sort_by(|a, b| {
+        cmp_attributes(
+            arena[a.1..a.2].iter().copied(),
+            arena[b.1..b.2].iter().copied(),
+            &mut scratch,
+        )
+    });
+    SortedPoints { arena, order }
 }
 
 impl Plan {
@@ -528,7 +549,8 @@ fn counter_points<T: Sample, W: Write>(
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(sum.start_time());
-    for (p, attrs) in sorted(sum.data_points(), |p| p.attributes().collect()) {
+    let points = sorted(sum.data_points(), |p| p.attributes());
+    for (p, attrs) in points.iter() {
         let value = p.value().number();
         let latest = p.exemplars().max_by_key(|e| e.time());
         let ex = latest.and_then(exemplar);
@@ -543,7 +565,8 @@ fn sum_gauge_points<T: Sample, W: Write>(
     sum: &data::Sum<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    for (p, attrs) in sorted(sum.data_points(), |p| p.attributes().collect()) {
+    let points = sorted(sum.data_points(), |p| p.attributes());
+    for (p, attrs) in points.iter() {
         fam.sample(&c.labels(&attrs), p.value().number())?;
     }
     Ok(())
@@ -555,7 +578,8 @@ fn gauge_points<T: Sample, W: Write>(
     gauge: &data::Gauge<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    for (p, attrs) in sorted(gauge.data_points(), |p| p.attributes().collect()) {
+    let points = sorted(gauge.data_points(), |p| p.attributes());
+    for (p, attrs) in points.iter() {
         fam.sample(&c.labels(&attrs), p.value().number())?;
     }
     Ok(())
@@ -570,9 +594,8 @@ fn histogram_points<T: Sample, W: Write>(
     counts: &mut Vec<u64>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(h.start_time());
-    for (p, attrs) in sorted(h.data_points(), |p: &HistogramDataPoint<T>| {
-        p.attributes().collect()
-    }) {
+    let points = sorted(h.data_points(), |p: &HistogramDataPoint<T>| p.attributes());
+    for (p, attrs) in points.iter() {
         bounds.clear();
         bounds.extend(p.bounds());
         counts.clear();
@@ -604,9 +627,10 @@ fn exponential_points<T: Sample, W: Write>(
     counts: &mut Vec<u64>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(h.start_time());
-    for (p, attrs) in sorted(h.data_points(), |p: &ExponentialHistogramDataPoint<T>| {
-        p.attributes().collect()
-    }) {
+    let points = sorted(h.data_points(), |p: &ExponentialHistogramDataPoint<T>| {
+        p.attributes()
+    });
+    for (p, attrs) in points.iter() {
         exponential_to_classic(p, bounds, counts);
         write_histogram(
             fam,

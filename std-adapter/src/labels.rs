@@ -143,6 +143,30 @@ where
     I: Iterator<Item = &'k KeyValue> + Clone,
 {
     fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        // The common case: every key is already a label name that
+        // translation leaves alone, so distinct keys cannot collide.
+        if self.prefix.is_empty()
+            && self
+                .attrs
+                .clone()
+                .all(|kv| unchanged(kv.key.as_str(), self.strategy))
+        {
+            for kv in self.attrs.clone() {
+                let Ok(name) = LabelName::new(kv.key.as_str()) else {
+                    continue;
+                };
+                match &kv.value {
+                    Value::String(s) => visitor.label(name, s.as_str())?,
+                    other => {
+                        let mut text = self.scratch.borrow_mut();
+                        text.clear();
+                        write_value(other, &mut text);
+                        visitor.label(name, &text)?;
+                    }
+                }
+            }
+            return Ok(());
+        }
         let mut name_buf = [0u8; MAX_KEY];
         let mut other_buf = [0u8; MAX_KEY];
         for (i, kv) in self.attrs.clone().enumerate() {
@@ -187,6 +211,20 @@ where
         }
         Ok(())
     }
+}
+
+/// Whether translating `key` under `strategy` returns it unchanged.
+fn unchanged(key: &str, strategy: Strategy) -> bool {
+    let b = key.as_bytes();
+    if b.is_empty() || key.starts_with("__") {
+        return false;
+    }
+    if !strategy.sanitizes() {
+        return true;
+    }
+    (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && !b.windows(2).any(|w| w == b"__")
 }
 
 /// Translates `prefix + key` into `buf`.
