@@ -554,7 +554,7 @@ fn counter_points<T: Sample, W: Write>(
         let value = p.value().number();
         let latest = p.exemplars().max_by_key(|e| e.time());
         let ex = latest.and_then(exemplar);
-        fam.sample_with(&c.labels(&attrs), value, created, ex.as_ref())?;
+        fam.sample_with(&c.labels(attrs), value, created, ex.as_ref())?;
     }
     Ok(())
 }
@@ -567,7 +567,7 @@ fn sum_gauge_points<T: Sample, W: Write>(
 ) -> Result<(), EncodeError<W::Error>> {
     let points = sorted(sum.data_points(), |p| p.attributes());
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(&attrs), p.value().number())?;
+        fam.sample(&c.labels(attrs), p.value().number())?;
     }
     Ok(())
 }
@@ -580,7 +580,7 @@ fn gauge_points<T: Sample, W: Write>(
 ) -> Result<(), EncodeError<W::Error>> {
     let points = sorted(gauge.data_points(), |p| p.attributes());
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(&attrs), p.value().number())?;
+        fam.sample(&c.labels(attrs), p.value().number())?;
     }
     Ok(())
 }
