@@ -603,7 +603,7 @@ fn histogram_points<T: Sample, W: Write>(
         write_histogram(
             fam,
             c,
-            &attrs,
+            attrs,
             bounds,
             counts,
             p.sum().number(),
@@ -635,7 +635,7 @@ fn exponential_points<T: Sample, W: Write>(
         write_histogram(
             fam,
             c,
-            &attrs,
+            attrs,
             bounds,
             counts,
             p.sum().number(),
