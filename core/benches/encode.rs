@@ -5,10 +5,8 @@
 //!
 //! Run: `cargo bench -p otel-prom-core --bench encode`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use otel_prom_core::encode::NumberBuffer;
@@ -17,31 +15,9 @@ use otel_prom_core::{
     Number,
 };
 
-/// Counts every allocation the process makes.
-struct CountingAlloc;
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
+#[path = "../../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 const FAMILIES: usize = 50;
 const SERIES: usize = 200;
@@ -142,9 +118,7 @@ fn encode_benches(c: &mut Criterion) {
         data.render(format, &mut out);
         let len = out.len();
         // Allocations during one encode into a buffer that already has room.
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
-        data.render(format, &mut out);
-        let allocs = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let allocs = allocations(|| data.render(format, &mut out));
         println!(
             "encode/{label}: {} series, {} samples, {len} bytes, heap allocations during encode: {allocs}",
             FAMILIES * SERIES,
