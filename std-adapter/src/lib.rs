@@ -31,6 +31,9 @@ mod exporter;
 mod labels;
 mod options;
 
+#[cfg(feature = "http")]
+pub mod http;
+
 pub use exporter::{ExporterBuilder, PrometheusExporter, Scrape, ScrapeError};
 pub use options::ResourceSelector;
 pub use otel_prom_core as core;

@@ -1,0 +1,360 @@
+//! The `/metrics` HTTP endpoint (feature `http`): hyper 1 on a tokio
+//! runtime of its own, so a std service needs no async code to use it.
+//!
+//! `GET` and `HEAD /metrics` answer with the format negotiated from
+//! `Accept` (gzip when `Accept-Encoding` allows it); other paths get 404,
+//! other methods 405. Requests with oversized headers are refused by hyper
+//! (431), slow clients time out while sending headers, and scrapes beyond
+//! the concurrency limit get 503. No request can make it panic: every
+//! outcome is a response.
+
+use std::io::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue,
+};
+use hyper::{Method, Request, Response, StatusCode};
+use tokio::sync::{Semaphore, oneshot};
+
+use crate::PrometheusExporter;
+
+/// Server options. Defaults follow the specification: `localhost:9464`,
+/// overridden by `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT`.
+///
+/// ```
+/// let opts = otel_prom_std::http::ServerOptions::default().with_address("127.0.0.1:0");
+/// assert_eq!(opts.address(), "127.0.0.1:0");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    address: String,
+    max_concurrent_scrapes: usize,
+    header_timeout: Duration,
+    max_header_bytes: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        let host =
+            std::env::var("OTEL_EXPORTER_PROMETHEUS_HOST").unwrap_or_else(|_| "localhost".into());
+        let port = std::env::var("OTEL_EXPORTER_PROMETHEUS_PORT")
+            .ok()
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or(9464);
+        ServerOptions {
+            address: format!("{host}:{port}"),
+            max_concurrent_scrapes: 8,
+            header_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+        }
+    }
+}
+
+impl ServerOptions {
+    /// Listen here (`host:port`) instead.
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_address("0.0.0.0:9464");
+    /// ```
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = address.into();
+        self
+    }
+
+    /// Scrapes rendered at once; more get 503 (default 8).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_max_concurrent_scrapes(2);
+    /// ```
+    pub fn with_max_concurrent_scrapes(mut self, n: usize) -> Self {
+        self.max_concurrent_scrapes = n.max(1);
+        self
+    }
+
+    /// How long a client may take to send its request headers (default 10 s).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_header_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Largest request head accepted (default 16 KiB; hyper's minimum is 8 KiB).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_max_header_bytes(8192);
+    /// ```
+    pub fn with_max_header_bytes(mut self, n: usize) -> Self {
+        self.max_header_bytes = n.max(8192);
+        self
+    }
+
+    /// The configured address.
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().address();
+    /// ```
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+/// A running server; [`shutdown`](Self::shutdown) stops it gracefully
+/// (dropping it does too).
+#[derive(Debug)]
+pub struct MetricsServer {
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MetricsServer {
+    /// The address it listens on (useful with port 0).
+    ///
+    /// ```
+    /// use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
+    /// let server = serve(PrometheusExporter::default(), ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+    /// assert!(server.local_addr().port() > 0);
+    /// server.shutdown();
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to 5 s), returns.
+    ///
+    /// ```
+    /// use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
+    /// serve(PrometheusExporter::default(), ServerOptions::default().with_address("127.0.0.1:0")).unwrap().shutdown();
+    /// ```
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for MetricsServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// Starts serving `/metrics` for `exporter` on a thread of its own.
+///
+/// ```
+/// use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
+/// let exporter = PrometheusExporter::default();
+/// let _provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder().with_reader(exporter.clone()).build();
+/// let server = serve(exporter, ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+/// server.shutdown();
+/// ```
+pub fn serve(
+    exporter: PrometheusExporter,
+    options: ServerOptions,
+) -> std::io::Result<MetricsServer> {
+    let addr = options.address.to_socket_addrs()?.next().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "address resolves to nothing",
+        )
+    })?;
+    let std_listener = std::net::TcpListener::bind(addr)?;
+    std_listener.set_nonblocking(true)?;
+    let local_addr = std_listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (stop, stopped) = oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("otel-prom-http".into())
+        .spawn(move || {
+            runtime.block_on(run(std_listener, exporter, options, stopped));
+        })?;
+    Ok(MetricsServer {
+        local_addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+async fn run(
+    std_listener: std::net::TcpListener,
+    exporter: PrometheusExporter,
+    options: ServerOptions,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+        return;
+    };
+    let limit = Arc::new(Semaphore::new(options.max_concurrent_scrapes));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let exporter = exporter.clone();
+                let limit = limit.clone();
+                let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let exporter = exporter.clone();
+                    let limit = limit.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer(&exporter, &limit, &req).await) }
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(options.header_timeout)
+                    .max_buf_size(options.max_header_bytes)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+async fn answer<B>(
+    exporter: &PrometheusExporter,
+    limit: &Semaphore,
+    req: &Request<B>,
+) -> Response<Full<Bytes>> {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (accept, encoding) = (header(ACCEPT), header(ACCEPT_ENCODING));
+    let Ok(_permit) = limit.try_acquire() else {
+        return status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many concurrent scrapes\n",
+        );
+    };
+    let exporter = exporter.clone();
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    tokio::task::spawn_blocking(move || {
+        respond(
+            &exporter,
+            &method,
+            &path,
+            accept.as_deref(),
+            encoding.as_deref(),
+        )
+    })
+    .await
+    .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR, "scrape failed\n"))
+}
+
+fn status(code: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *r.status_mut() = code;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// Whether `Accept-Encoding` allows gzip (present, and not `q=0`).
+fn gzip_allowed(accept_encoding: Option<&str>) -> bool {
+    accept_encoding.is_some_and(|h| {
+        h.split(',').any(|part| {
+            let mut it = part.split(';');
+            let coding = it.next().unwrap_or("").trim();
+            let zero = it.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !zero
+        })
+    })
+}
+
+/// The whole answer to one request, independent of any server: use it
+/// from an existing hyper or axum service.
+///
+/// ```
+/// use hyper::{Method, StatusCode};
+/// let exporter = otel_prom_std::PrometheusExporter::default();
+/// let _p = opentelemetry_sdk::metrics::SdkMeterProvider::builder().with_reader(exporter.clone()).build();
+/// let r = otel_prom_std::http::respond(&exporter, &Method::GET, "/metrics", None, None);
+/// assert_eq!(r.status(), StatusCode::OK);
+/// let r = otel_prom_std::http::respond(&exporter, &Method::POST, "/metrics", None, None);
+/// assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+/// ```
+pub fn respond(
+    exporter: &PrometheusExporter,
+    method: &Method,
+    path: &str,
+    accept: Option<&str>,
+    accept_encoding: Option<&str>,
+) -> Response<Full<Bytes>> {
+    if path != "/metrics" {
+        return status(
+            StatusCode::NOT_FOUND,
+            "not found; metrics are at /metrics\n",
+        );
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = status(StatusCode::METHOD_NOT_ALLOWED, "use GET or HEAD\n");
+        r.headers_mut()
+            .insert(hyper::header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let scrape = match exporter.render(accept) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "scrape failed");
+            return status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "metrics are not available\n",
+            );
+        }
+    };
+    let mut body = scrape.body;
+    let gzip = gzip_allowed(accept_encoding);
+    if gzip {
+        let mut enc = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4),
+            flate2::Compression::fast(),
+        );
+        if enc.write_all(&body).is_ok()
+            && let Ok(compressed) = enc.finish()
+        {
+            body = compressed;
+        }
+    }
+    let len = body.len();
+    let mut r = Response::new(Full::new(if method == Method::HEAD {
+        Bytes::new()
+    } else {
+        Bytes::from(body)
+    }));
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(scrape.content_type));
+    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    if gzip {
+        h.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    r
+}
