@@ -69,7 +69,7 @@ fn instruments(provider: &SdkMeterProvider, queue: Arc<AtomicU64>) -> Instrument
 /// One synthetic request, deterministic in `n`.
 fn traffic(i: &Instruments, n: u64) {
     let route = ["/", "/cart", "/checkout", "/health"][(n % 4) as usize];
-    let status = if n % 17 == 0 { "500" } else { "200" };
+    let status = if n.is_multiple_of(17) { "500" } else { "200" };
     let attrs = [
         KeyValue::new("http.route", route),
         KeyValue::new("http.response.status_code", status),
