@@ -19,6 +19,7 @@ use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue,
 };
 use hyper::{Method, Request, Response, StatusCode};
+use otel_prom_core::Negotiated;
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::PrometheusExporter;
@@ -36,6 +37,7 @@ pub struct ServerOptions {
     max_concurrent_scrapes: usize,
     header_timeout: Duration,
     max_header_bytes: usize,
+    fixed: Option<Negotiated>,
 }
 
 impl Default for ServerOptions {
@@ -51,6 +53,7 @@ impl Default for ServerOptions {
             max_concurrent_scrapes: 8,
             header_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
+            fixed: None,
         }
     }
 }
@@ -93,6 +96,18 @@ impl ServerOptions {
     /// ```
     pub fn with_max_header_bytes(mut self, n: usize) -> Self {
         self.max_header_bytes = n.max(8192);
+        self
+    }
+
+    /// Always answer in this format, whatever `Accept` asks (for scrapers
+    /// that cannot be told which format to request).
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default()
+    ///     .with_fixed_format(otel_prom_core::Negotiated::DEFAULT);
+    /// ```
+    pub fn with_fixed_format(mut self, answer: Negotiated) -> Self {
+        self.fixed = Some(answer);
         self
     }
 
@@ -211,10 +226,11 @@ async fn run(
                 let Ok((stream, _)) = accepted else { continue };
                 let exporter = exporter.clone();
                 let limit = limit.clone();
+                let fixed = options.fixed;
                 let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                     let exporter = exporter.clone();
                     let limit = limit.clone();
-                    async move { Ok::<_, std::convert::Infallible>(answer(&exporter, &limit, &req).await) }
+                    async move { Ok::<_, std::convert::Infallible>(answer(&exporter, &limit, fixed, &req).await) }
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
@@ -234,6 +250,7 @@ async fn run(
 async fn answer<B>(
     exporter: &PrometheusExporter,
     limit: &Semaphore,
+    fixed: Option<Negotiated>,
     req: &Request<B>,
 ) -> Response<Full<Bytes>> {
     let header = |name| {
@@ -242,7 +259,12 @@ async fn answer<B>(
             .and_then(|v: &HeaderValue| v.to_str().ok())
             .map(str::to_string)
     };
-    let (accept, encoding) = (header(ACCEPT), header(ACCEPT_ENCODING));
+    let encoding = header(ACCEPT_ENCODING);
+    // A fixed answer is expressed as the Accept header that negotiates to it.
+    let accept = match fixed {
+        Some(n) => Some(fixed_accept(n)),
+        None => header(ACCEPT),
+    };
     let Ok(_permit) = limit.try_acquire() else {
         return status(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -262,6 +284,15 @@ async fn answer<B>(
     })
     .await
     .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR, "scrape failed\n"))
+}
+
+fn fixed_accept(n: Negotiated) -> String {
+    let media = match n.format {
+        otel_prom_core::Format::OpenMetrics100 => "application/openmetrics-text;version=1.0.0",
+        otel_prom_core::Format::Text100 => "text/plain;version=1.0.0",
+        _ => "text/plain;version=0.0.4",
+    };
+    format!("{media};escaping={}", n.escaping.as_param())
 }
 
 fn status(code: StatusCode, text: &'static str) -> Response<Full<Bytes>> {

@@ -4,8 +4,9 @@
 //! and `/metrics` served by `otel-prom-std`.
 //!
 //! `std-service --once` records some traffic, prints one scrape and exits;
-//! `std-service [--addr HOST:PORT] [--accept HEADER]` serves (default
-//! `localhost:9464`, or `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT`).
+//! `std-service [--addr HOST:PORT] [--requests N] [--text-only]` serves (default
+//! `localhost:9464`, or `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT`);
+//! `--text-only` answers Prometheus text 0.0.4 whatever the scraper asks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,6 +135,9 @@ fn main() {
     if let Some(addr) = value("--addr") {
         options = options.with_address(addr);
     }
+    if args.iter().any(|a| a == "--text-only") {
+        options = options.with_fixed_format(otel_prom_std::core::Negotiated::DEFAULT);
+    }
     let server = match serve(exporter, options) {
         Ok(s) => s,
         Err(e) => {
@@ -142,6 +146,17 @@ fn main() {
         }
     };
     eprintln!("serving http://{}/metrics", server.local_addr());
+    // `--requests N`: record N requests at once, then keep serving with no
+    // further traffic (end-to-end tests compare exact values).
+    if let Some(total) = value("--requests").and_then(|n| n.parse::<u64>().ok()) {
+        for n in 0..total {
+            traffic(&inst, n);
+        }
+        queue.store(7, Ordering::Relaxed);
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
     let mut n = 0u64;
     loop {
         traffic(&inst, n);
