@@ -70,3 +70,27 @@ fn serves_on_the_given_address() {
     assert!(reply.contains("application/openmetrics-text; version=1.0.0; charset=utf-8"));
     assert!(reply.ends_with("# EOF\n"));
 }
+
+#[test]
+fn environment_chooses_the_address() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_std-service"))
+            .env("OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1")
+            .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "not listening on the port from OTEL_EXPORTER_PROMETHEUS_PORT"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
