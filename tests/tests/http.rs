@@ -250,3 +250,39 @@ fn hundred_concurrent_scrapes_while_recording() {
     });
     server.shutdown();
 }
+
+#[test]
+fn slow_clients_time_out_and_others_are_still_served() {
+    let exporter = PrometheusExporter::builder().build();
+    let _provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .build();
+    let server = serve(
+        exporter,
+        ServerOptions::default()
+            .with_address("127.0.0.1:0")
+            .with_header_timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let addr = server.local_addr();
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // Meanwhile another client is served.
+    assert_eq!(get(addr, "/metrics", "").status, 200);
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the slow client was not cut off"
+    );
+    assert!(
+        buf.is_empty() || buf.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&buf)
+    );
+    server.shutdown();
+}
