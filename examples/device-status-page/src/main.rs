@@ -74,5 +74,12 @@ fn main() {
                     .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
             }
         }
+        // Close gracefully: end our side, then drain what the client may
+        // still send, so the kernel does not answer it with a reset that
+        // could destroy the response in flight.
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+        let mut drain = [0u8; 512];
+        while matches!(std::io::Read::read(&mut stream, &mut drain), Ok(n) if n > 0) {}
     }
 }

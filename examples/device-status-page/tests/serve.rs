@@ -15,19 +15,19 @@ impl Drop for Server {
     }
 }
 
-fn get(addr: &str, accept: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n"
-    )
-    .unwrap();
+fn try_get(addr: &str, accept: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    // One write: the whole request in one segment.
+    let request = format!("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+fn get(addr: &str, accept: &str) -> String {
+    try_get(addr, accept).unwrap()
 }
 
 #[test]
@@ -45,7 +45,8 @@ fn serves_negotiated_pages_on_loopback() {
             .unwrap(),
     );
     let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(&addr).is_err() {
+    // Ready once it answers a whole request.
+    while try_get(&addr, "*/*").is_err() {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
