@@ -504,14 +504,19 @@ impl<W: Write> Encoder<W> {
         Ok(())
     }
 
-    fn meta_name(
+    /// Writes a family or sample name (with `suffix`) under the escaping
+    /// scheme; a name that must be quoted is preceded by `open` (`"` in
+    /// metadata lines, `{"` in sample lines) and followed by `"`. Returns
+    /// whether it was quoted.
+    fn name(
         &mut self,
         name: MetricName<'_>,
         suffix: &str,
-    ) -> Result<(), EncodeError<W::Error>> {
+        open: &[u8],
+    ) -> Result<bool, EncodeError<W::Error>> {
         let quoted = needs_quotes(name.is_legacy(), self.escaping);
         if quoted {
-            self.out.put(b"\"")?;
+            self.out.put(open)?;
         }
         write_name(
             &mut self.out,
@@ -524,7 +529,15 @@ impl<W: Write> Encoder<W> {
         if quoted {
             self.out.put(b"\"")?;
         }
-        Ok(())
+        Ok(quoted)
+    }
+
+    fn meta_name(
+        &mut self,
+        name: MetricName<'_>,
+        suffix: &str,
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.name(name, suffix, b"\"").map(drop)
     }
 
     /// Writes `name+suffix{labels,extra}` (or the quoted-name form).
@@ -535,21 +548,7 @@ impl<W: Write> Encoder<W> {
         labels: &L,
         extra: Option<(LabelName<'_>, &[u8])>,
     ) -> Result<(), EncodeError<W::Error>> {
-        let quoted = needs_quotes(name.is_legacy(), self.escaping);
-        if quoted {
-            self.out.put(b"{\"")?;
-        }
-        write_name(
-            &mut self.out,
-            name.as_str(),
-            suffix,
-            name.is_legacy(),
-            self.escaping,
-            NameKind::Metric,
-        )?;
-        if quoted {
-            self.out.put(b"\"")?;
-        }
+        let quoted = self.name(name, suffix, b"{\"")?;
         let mut w = LabelWriter {
             out: &mut self.out,
             escaping: self.escaping,
@@ -594,21 +593,7 @@ impl<W: Write> Encoder<W> {
         labels: &[u8],
         le: Option<&[u8]>,
     ) -> Result<(), EncodeError<W::Error>> {
-        let quoted = needs_quotes(name.is_legacy(), self.escaping);
-        if quoted {
-            self.out.put(b"{\"")?;
-        }
-        write_name(
-            &mut self.out,
-            name.as_str(),
-            suffix,
-            name.is_legacy(),
-            self.escaping,
-            NameKind::Metric,
-        )?;
-        if quoted {
-            self.out.put(b"\"")?;
-        }
+        let quoted = self.name(name, suffix, b"{\"")?;
         if labels.is_empty() && le.is_none() {
             if quoted {
                 self.out.put(b"}")?;
