@@ -745,31 +745,9 @@ impl<W: Write> LabelWriter<'_, W> {
         Ok(())
     }
 
-    /// A label whose value needs no escaping.
-    fn raw_label(
-        &mut self,
-        name: LabelName<'_>,
-        value: &[u8],
-    ) -> Result<(), EncodeError<W::Error>> {
-        self.separator()?;
-        write_name(
-            self.out,
-            name.as_str(),
-            "",
-            name.is_legacy(),
-            self.escaping,
-            NameKind::Label,
-        )?;
-        self.out.put(b"=\"")?;
-        self.out.put(value)?;
-        self.out.put(b"\"")
-    }
-}
-
-impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
-    type Error = EncodeError<W::Error>;
-
-    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+    /// `,name="` (or `{name="`, or with the name quoted): everything of a
+    /// label before its value.
+    fn label_start(&mut self, name: LabelName<'_>) -> Result<(), EncodeError<W::Error>> {
         self.separator()?;
         let quoted = needs_quotes(name.is_legacy(), self.escaping);
         if quoted {
@@ -783,7 +761,26 @@ impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
             self.escaping,
             NameKind::Label,
         )?;
-        self.out.put(if quoted { b"\"=\"" } else { b"=\"" })?;
+        self.out.put(if quoted { b"\"=\"" } else { b"=\"" })
+    }
+
+    /// A label whose value needs no escaping.
+    fn raw_label(
+        &mut self,
+        name: LabelName<'_>,
+        value: &[u8],
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.label_start(name)?;
+        self.out.put(value)?;
+        self.out.put(b"\"")
+    }
+}
+
+impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
+    type Error = EncodeError<W::Error>;
+
+    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+        self.label_start(name)?;
         write_escaped(self.out, value, Quoting::Quoted)?;
         self.out.put(b"\"")
     }
