@@ -1,9 +1,43 @@
-//! `otel-prom-wasm`: metrics for JavaScript hosts (edge workers).
+//! `otel-prom-wasm`: Prometheus / OpenMetrics metrics for JavaScript hosts
+//! such as edge workers, on [`otel_prom_core`]'s fixed-capacity registry and
+//! its one encoder.
 //!
-//! **Skeleton.** Nothing is implemented here yet; the crate exists so the
-//! workspace layout is final. It will expose the core registry and
-//! `scrape()` through `wasm-bindgen`.
+//! From JS (after `wasm/build.sh`):
+//!
+//! ```js
+//! import { initSync, Registry } from "otel-prom-wasm";
+//! initSync({ module });                       // the .wasm module
+//! const metrics = new Registry();
+//! const requests = metrics.counter("http.requests", { help: "Requests.", labelNames: ["route", "status"] });
+//! requests.inc({ route: "/", status: 200 });
+//! const { contentType, body } = metrics.scrapeFor(request.headers.get("accept"));
+//! ```
+//!
+//! Every bad input throws a JS `Error` whose message names the metric and
+//! the problem; the crate never panics (a panic would abort the instance).
+//! The same API in Rust is [`Metrics`]:
+//!
+//! ```
+//! use otel_prom_wasm::Metrics;
+//! let metrics = Metrics::new();
+//! let lat = metrics.histogram("http.duration", "Latency.", "s", &["route"], Some(&[0.1, 1.0])).unwrap();
+//! lat.record(0.25, &["/"]).unwrap();
+//! assert!(metrics.scrape(None, |_, body| body.contains("http_duration_seconds_bucket{route=\"/\",le=\"1\"} 1\n")));
+//! ```
+//!
+//! Capacity per registry: see the constants in this crate ([`FAMILIES`],
+//! [`SERIES`], …).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod error;
+mod js;
+mod metrics;
+
+pub use error::{Error, ErrorKind};
+pub use js::{Counter, Gauge, Histogram, JsRegistry, UpDownCounter};
+pub use metrics::{
+    BUCKETS, CELLS, CoreRegistry, DEFAULT_BOUNDS, FAMILIES, Instrument, InstrumentKind, LABELS,
+    META, Metrics, SERIES, VALUE_BYTES,
+};
 pub use otel_prom_core as core;

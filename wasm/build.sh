@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the npm package into wasm/pkg: the .wasm (cargo), its JS glue and
+# TypeScript types (wasm-bindgen --target web), then shrinks the .wasm
+# (wasm-opt -Oz from npm binaryen; Debian's old binaryen corrupts the
+# externref table wasm-bindgen emits).
+#
+# Needs: rustup target wasm32-unknown-unknown, `wasm-bindgen` at the version
+# pinned in wasm/Cargo.toml, and `npm ci` run in wasm/.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="$here/pkg"
+
+pinned="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' "$here/Cargo.toml")"
+have="$(wasm-bindgen --version | awk '{print $2}')"
+if [ "$pinned" != "$have" ]; then
+  echo "wasm-bindgen CLI is $have, the crate pins $pinned: cargo install wasm-bindgen-cli --version $pinned" >&2
+  exit 1
+fi
+
+cargo build --manifest-path "$root/Cargo.toml" -p otel-prom-wasm \
+  --target wasm32-unknown-unknown --profile wasm-release
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" \
+  "$root/target/wasm32-unknown-unknown/wasm-release/otel_prom_wasm.wasm"
+"$here/node_modules/.bin/wasm-opt" -Oz \
+  "$out/otel_prom_wasm_bg.wasm" -o "$out/otel_prom_wasm_bg.wasm"
+cp "$here/npm/package.json" "$here/npm/README.md" "$root/LICENSE" "$out/"
+sed -i "s/\"version\": \"[^\"]*\"/\"version\": \"$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)\"/" "$out/package.json"
+
+wasm_bytes=$(wc -c < "$out/otel_prom_wasm_bg.wasm")
+gz_bytes=$(gzip -9 -c "$out/otel_prom_wasm_bg.wasm" | wc -c)
+glue_bytes=$(wc -c < "$out/otel_prom_wasm.js")
+echo "built $out: .wasm $wasm_bytes B (gzip $gz_bytes B), JS glue $glue_bytes B"

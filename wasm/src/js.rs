@@ -1,0 +1,421 @@
+//! The `wasm-bindgen` surface: JS values in, [`crate::metrics`] calls,
+//! JS `Error`s out. Every argument arrives as a `JsValue` and is checked
+//! here, because the generated glue would otherwise coerce (`"1"` → 1,
+//! `undefined` → NaN) instead of refusing.
+
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{Error, ErrorKind};
+use crate::metrics::{Instrument, Metrics};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Label values: an object keyed by label name, or an array in label-name
+ * order. Numbers and booleans are written as JS prints them. */
+export type Labels = Record<string, string | number | boolean> | Array<string | number | boolean>;
+
+/** Options shared by every instrument. */
+export interface InstrumentOptions {
+  /** `# HELP` text. */
+  help?: string;
+  /** OpenTelemetry unit (UCUM), e.g. `"s"`, `"By"`, `"{request}"`. */
+  unit?: string;
+  /** Label names; every recording gives a value for each. */
+  labelNames?: string[];
+}
+
+/** Options of a histogram. */
+export interface HistogramOptions extends InstrumentOptions {
+  /** Finite, increasing bucket bounds (at most 31); OpenTelemetry's
+   * defaults when absent. */
+  bounds?: number[];
+}
+
+/** A scrape answered for an `Accept` header. */
+export interface ScrapeResult {
+  /** The `Content-Type` header to answer with. */
+  contentType: string;
+  /** The exposition text. */
+  body: string;
+}
+"#;
+
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        return "null".into();
+    }
+    if Array::is_array(v) {
+        return "array".into();
+    }
+    v.js_typeof().as_string().unwrap_or_default()
+}
+
+fn wrong_type(what: String, expected: &'static str, found: &JsValue) -> ErrorKind {
+    ErrorKind::WrongType {
+        what,
+        expected,
+        found: type_name(found),
+    }
+}
+
+fn string_arg(metric: &str, what: &str, v: &JsValue) -> Result<String, Error> {
+    v.as_string()
+        .ok_or_else(|| Error::new(metric, wrong_type(what.into(), "a string", v)))
+}
+
+/// Instrument options, read once at creation.
+#[derive(Default)]
+struct Options {
+    help: String,
+    unit: String,
+    label_names: Vec<String>,
+    bounds: Option<Vec<f64>>,
+}
+
+const OPTION_KEYS: [&str; 3] = ["help", "unit", "labelNames"];
+
+fn options(name: &JsValue, options: &JsValue, histogram: bool) -> Result<(String, Options), Error> {
+    let name = string_arg("(metric name)", "the metric name", name)?;
+    let mut out = Options::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok((name, out));
+    }
+    if !options.is_object() || Array::is_array(options) {
+        let kind = wrong_type("options".into(), "an object", options);
+        return Err(Error::new(&name, kind));
+    }
+    for key in Object::keys::<JsValue>(options.unchecked_ref()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let known = OPTION_KEYS.contains(&key.as_str()) || (histogram && key == "bounds");
+        if !known {
+            return Err(Error::new(&name, ErrorKind::UnknownOption(key)));
+        }
+    }
+    let get = |key: &str| Reflect::get(options, &JsValue::from_str(key)).unwrap_or_default();
+    let optional_string = |key: &str| -> Result<String, Error> {
+        let v = get(key);
+        if v.is_undefined() {
+            return Ok(String::new());
+        }
+        string_arg(&name, &format!("option \"{key}\""), &v)
+    };
+    out.help = optional_string("help")?;
+    out.unit = optional_string("unit")?;
+    let labels = get("labelNames");
+    if !labels.is_undefined() {
+        let array = labels.dyn_ref::<Array>().ok_or_else(|| {
+            let kind = wrong_type(
+                "option \"labelNames\"".into(),
+                "an array of strings",
+                &labels,
+            );
+            Error::new(&name, kind)
+        })?;
+        for item in array.iter() {
+            let label = string_arg(&name, "a label name", &item)?;
+            out.label_names.push(label);
+        }
+    }
+    let bounds = get("bounds");
+    if histogram && !bounds.is_undefined() {
+        let array = bounds.dyn_ref::<Array>().ok_or_else(|| {
+            let kind = wrong_type("option \"bounds\"".into(), "an array of numbers", &bounds);
+            Error::new(&name, kind)
+        })?;
+        let mut values = Vec::with_capacity(array.length() as usize);
+        for item in array.iter() {
+            let bound = item.as_f64().ok_or_else(|| {
+                Error::new(&name, wrong_type("a bound".into(), "a number", &item))
+            })?;
+            values.push(bound);
+        }
+        out.bounds = Some(values);
+    }
+    Ok((name, out))
+}
+
+fn label_refs(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+/// One label value as JS would print it.
+fn label_value(inst: &Instrument, label: &str, v: &JsValue) -> Result<String, Error> {
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    if let Some(n) = v.as_f64() {
+        if !n.is_finite() {
+            return Err(Error::new(
+                inst.name(),
+                ErrorKind::LabelNotFinite(label.into()),
+            ));
+        }
+        let printed = js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .map(String::from);
+        return printed
+            .map_err(|_| Error::new(inst.name(), ErrorKind::LabelNotFinite(label.into())));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(if b { "true" } else { "false" }.into());
+    }
+    let what = format!("label \"{label}\"");
+    Err(Error::new(
+        inst.name(),
+        wrong_type(what, "a string, number or boolean", v),
+    ))
+}
+
+/// Label values from `undefined`, an array (label-name order) or an object
+/// (keyed by label name; every name present, no other keys).
+fn label_values(inst: &Instrument, labels: &JsValue) -> Result<Vec<String>, Error> {
+    let names = inst.label_names();
+    if labels.is_undefined() || labels.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(array) = labels.dyn_ref::<Array>() {
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for (i, item) in array.iter().enumerate() {
+            let label = names.get(i).map_or("(extra)", String::as_str);
+            out.push(label_value(inst, label, &item)?);
+        }
+        return Ok(out);
+    }
+    if !labels.is_object() {
+        let kind = wrong_type("labels".into(), "an object, an array or undefined", labels);
+        return Err(Error::new(inst.name(), kind));
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let v = Reflect::get(labels, &JsValue::from_str(name)).unwrap_or_default();
+        if v.is_undefined() {
+            return Err(Error::new(
+                inst.name(),
+                ErrorKind::MissingLabel(name.clone()),
+            ));
+        }
+        out.push(label_value(inst, name, &v)?);
+    }
+    let keys = Object::keys::<JsValue>(labels.unchecked_ref());
+    if keys.length() as usize != names.len() {
+        let unknown = keys
+            .iter()
+            .filter_map(|k| k.as_string())
+            .find(|k| !names.contains(k))
+            .unwrap_or_default();
+        return Err(Error::new(inst.name(), ErrorKind::UnknownLabel(unknown)));
+    }
+    Ok(out)
+}
+
+fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, Error> {
+    v.as_f64()
+        .ok_or_else(|| Error::new(inst.name(), wrong_type("the value".into(), "a number", v)))
+}
+
+fn record(inst: &Instrument, value: &JsValue, labels: &JsValue) -> Result<(), JsError> {
+    let value = number_arg(inst, value).map_err(js_error)?;
+    let values = label_values(inst, labels).map_err(js_error)?;
+    inst.record(value, &label_refs(&values)).map_err(js_error)
+}
+
+/// A registry of metrics with fixed capacity (64 families, 2048 series,
+/// 16384 value cells, 8 labels per family, 128 bytes of label values per
+/// series, 31 histogram bounds). Its memory is taken once, when it is
+/// created; `free()` returns it once no instrument uses it.
+#[wasm_bindgen(js_name = Registry)]
+pub struct JsRegistry {
+    metrics: Metrics,
+}
+
+impl Default for JsRegistry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen(js_class = Registry)]
+impl JsRegistry {
+    /// An empty registry.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsRegistry {
+        JsRegistry {
+            metrics: Metrics::new(),
+        }
+    }
+
+    /// A monotonic counter, exported as `<name>_total` (OpenTelemetry name
+    /// translation: `http.requests` → `http_requests_total`). Creating the
+    /// same counter again returns an instrument for the same family.
+    pub fn counter(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+    ) -> Result<Counter, JsError> {
+        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        self.metrics
+            .counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
+            .map(|inner| Counter { inner })
+            .map_err(js_error)
+    }
+
+    /// An up-down counter: an integer that goes up and down (a gauge in
+    /// Prometheus).
+    #[wasm_bindgen(js_name = upDownCounter)]
+    pub fn up_down_counter(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+    ) -> Result<UpDownCounter, JsError> {
+        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        self.metrics
+            .up_down_counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
+            .map(|inner| UpDownCounter { inner })
+            .map_err(js_error)
+    }
+
+    /// A gauge: a float that is set.
+    pub fn gauge(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+    ) -> Result<Gauge, JsError> {
+        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        self.metrics
+            .gauge(&name, &o.help, &o.unit, &label_refs(&o.label_names))
+            .map(|inner| Gauge { inner })
+            .map_err(js_error)
+    }
+
+    /// A histogram with explicit bucket bounds.
+    pub fn histogram(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HistogramOptions | undefined")] options: JsValue,
+    ) -> Result<Histogram, JsError> {
+        let (name, o) = self::options(&name, &options, true).map_err(js_error)?;
+        let labels = label_refs(&o.label_names);
+        self.metrics
+            .histogram(&name, &o.help, &o.unit, &labels, o.bounds.as_deref())
+            .map(|inner| Histogram { inner })
+            .map_err(js_error)
+    }
+
+    /// Every metric as Prometheus text format 0.0.4.
+    pub fn scrape(&self) -> JsString {
+        self.metrics.scrape(None, |_, body| JsString::from(body))
+    }
+
+    /// A scrape negotiated from an HTTP `Accept` header (absent or garbage:
+    /// Prometheus text 0.0.4): `{ contentType, body }`, ready for a
+    /// `Response`.
+    #[wasm_bindgen(js_name = scrapeFor, unchecked_return_type = "ScrapeResult")]
+    pub fn scrape_for(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] accept: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let accept = if accept.is_undefined() || accept.is_null() {
+            None
+        } else {
+            Some(string_arg("scrapeFor", "the Accept header", &accept).map_err(js_error)?)
+        };
+        let result = Object::new();
+        self.metrics
+            .scrape(accept.as_deref(), |content_type, body| {
+                let _ = Reflect::set(&result, &"contentType".into(), &content_type.into());
+                let _ = Reflect::set(&result, &"body".into(), &JsString::from(body));
+            });
+        Ok(result.into())
+    }
+
+    /// Series created so far, over all families.
+    #[wasm_bindgen(getter, js_name = seriesCount)]
+    pub fn series_count(&self) -> usize {
+        self.metrics.series_len()
+    }
+}
+
+macro_rules! instrument_class {
+    ($(#[$doc:meta])* $class:ident, $method:ident, $js_method:literal, $value_doc:literal) => {
+        $(#[$doc])*
+        #[wasm_bindgen]
+        pub struct $class {
+            inner: Instrument,
+        }
+
+        #[wasm_bindgen]
+        impl $class {
+            #[doc = $value_doc]
+            /// `labels`: an object keyed by label name or an array in
+            /// label-name order; omit it when the metric has no labels.
+            #[wasm_bindgen(js_name = $js_method)]
+            pub fn $method(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "Labels | undefined")] labels: JsValue,
+            ) -> Result<(), JsError> {
+                record(&self.inner, &value, &labels)
+            }
+
+            /// The name the metric was created with.
+            #[wasm_bindgen(getter)]
+            pub fn name(&self) -> String {
+                self.inner.name().into()
+            }
+
+            /// The label names, in array order.
+            #[wasm_bindgen(getter, js_name = labelNames)]
+            pub fn label_names(&self) -> Vec<String> {
+                self.inner.label_names().to_vec()
+            }
+        }
+    };
+}
+
+instrument_class!(
+    /// A monotonic integer counter.
+    Counter,
+    add,
+    "add",
+    "Adds `value` (a non-negative integer, at most 2^53)."
+);
+
+#[wasm_bindgen]
+impl Counter {
+    /// Adds 1.
+    pub fn inc(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Labels | undefined")] labels: JsValue,
+    ) -> Result<(), JsError> {
+        record(&self.inner, &JsValue::from_f64(1.0), &labels)
+    }
+}
+
+instrument_class!(
+    /// An integer that goes up and down.
+    UpDownCounter,
+    add,
+    "add",
+    "Adds `value` (an integer within ±2^53; negative to go down)."
+);
+
+instrument_class!(
+    /// A float value that is set.
+    Gauge,
+    set,
+    "set",
+    "Sets the value (finite)."
+);
+
+instrument_class!(
+    /// A distribution over fixed buckets.
+    Histogram,
+    record,
+    "record",
+    "Observes `value` (finite)."
+);

@@ -1,0 +1,357 @@
+//! The JS API's model in plain Rust: a registry of fixed capacity, the
+//! instruments created on it, and JS number rules. The `wasm-bindgen`
+//! layer (`js.rs`) only converts JS values into these calls, so everything
+//! here is testable on the host.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use otel_prom_core::registry::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, Registry};
+use otel_prom_core::{Negotiated, negotiate};
+
+use crate::error::{Error, ErrorKind};
+
+/// Metric families per registry.
+pub const FAMILIES: usize = 64;
+/// Series per registry, over all families.
+pub const SERIES: usize = 2048;
+/// 64-bit value cells: 1 per counter/gauge series, `bounds + 2` per
+/// histogram series.
+pub const CELLS: usize = 16384;
+/// Label names per family.
+pub const LABELS: usize = 8;
+/// Label value bytes per series (all values together, UTF-8).
+pub const VALUE_BYTES: usize = 128;
+/// Histogram buckets per family, `+Inf` included (so 31 bounds).
+pub const BUCKETS: usize = 32;
+/// Bytes per family for the translated name, help, unit and label names.
+pub const META: usize = 512;
+
+/// The core registry with this crate's capacity.
+pub type CoreRegistry = Registry<FAMILIES, SERIES, CELLS, LABELS, VALUE_BYTES, BUCKETS, META>;
+
+/// OpenTelemetry's default explicit histogram bounds, used when a histogram
+/// is created without `bounds`.
+pub const DEFAULT_BOUNDS: [f64; 15] = [
+    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
+    10000.0,
+];
+
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+struct Shared {
+    registry: Box<CoreRegistry>,
+    /// Reused between scrapes: after the first, a scrape allocates nothing
+    /// on the Rust side.
+    page: RefCell<Vec<u8>>,
+}
+
+/// A registry of metrics with the capacity given by this module's constants.
+/// Cheap to clone (shared); instruments keep it alive.
+///
+/// ```
+/// use otel_prom_wasm::Metrics;
+/// let metrics = Metrics::new();
+/// let jobs = metrics.counter("jobs", "Jobs done.", "", &["queue"]).unwrap();
+/// jobs.record(2.0, &["mail"]).unwrap();
+/// let text = metrics.scrape(None, |_, body| body.to_owned());
+/// assert!(text.contains("jobs_total{queue=\"mail\"} 2\n"));
+/// ```
+#[derive(Clone)]
+pub struct Metrics {
+    shared: Rc<Shared>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What an instrument records into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Counter(CounterId),
+    UpDownCounter(GaugeI64Id),
+    Gauge(GaugeF64Id),
+    Histogram(HistogramId),
+}
+
+/// The instrument kinds of the JS API.
+///
+/// ```
+/// use otel_prom_wasm::{InstrumentKind, Metrics};
+/// let g = Metrics::new().gauge("temp", "", "Cel", &[]).unwrap();
+/// assert_eq!(g.kind(), InstrumentKind::Gauge);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstrumentKind {
+    /// Monotonic integer total; `record` adds.
+    Counter,
+    /// Integer that goes up and down; `record` adds a delta.
+    UpDownCounter,
+    /// Float value; `record` sets it.
+    Gauge,
+    /// Distribution over fixed bounds; `record` observes.
+    Histogram,
+}
+
+/// One metric family created on a [`Metrics`] registry.
+///
+/// ```
+/// use otel_prom_wasm::Metrics;
+/// let metrics = Metrics::new();
+/// let queue = metrics.up_down_counter("queue.depth", "", "{item}", &[]).unwrap();
+/// queue.record(5.0, &[]).unwrap();
+/// queue.record(-2.0, &[]).unwrap();
+/// assert!(metrics.scrape(None, |_, b| b.contains("queue_depth 3\n")));
+/// ```
+pub struct Instrument {
+    shared: Rc<Shared>,
+    family: Family,
+    name: String,
+    label_names: Vec<String>,
+}
+
+impl Metrics {
+    /// An empty registry. Its memory (about 560 KB of wasm linear memory,
+    /// [`CoreRegistry::footprint`]) is taken once, here.
+    ///
+    /// It is allocated and zeroed in place (one `memory.fill`); the
+    /// workspace builds this crate with at least `opt-level = 1`, since
+    /// unoptimized code would copy it through the stack several times.
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_wasm::Metrics::new().series_len(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Metrics {
+            shared: Rc::new(Shared {
+                // A compile-time value written into the heap slot: optimized,
+                // this is one `memory.fill`, never a stack temporary.
+                registry: Box::write(Box::new_uninit(), const { CoreRegistry::new() }),
+                page: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// A monotonic counter (exported as `<name>_total`).
+    ///
+    /// ```
+    /// let c = otel_prom_wasm::Metrics::new().counter("req", "", "", &[]).unwrap();
+    /// assert_eq!(c.name(), "req");
+    /// ```
+    pub fn counter(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        label_names: &[&str],
+    ) -> Result<Instrument, Error> {
+        let id = self
+            .shared
+            .registry
+            .register_counter(name, help, unit, label_names);
+        self.instrument(name, label_names, id.map(Family::Counter))
+    }
+
+    /// An up-down counter (an integer gauge).
+    ///
+    /// ```
+    /// assert!(otel_prom_wasm::Metrics::new().up_down_counter("conns", "", "", &[]).is_ok());
+    /// ```
+    pub fn up_down_counter(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        label_names: &[&str],
+    ) -> Result<Instrument, Error> {
+        let id = self
+            .shared
+            .registry
+            .register_gauge_i64(name, help, unit, label_names);
+        self.instrument(name, label_names, id.map(Family::UpDownCounter))
+    }
+
+    /// A gauge (a float that is set).
+    ///
+    /// ```
+    /// assert!(otel_prom_wasm::Metrics::new().gauge("temp", "", "Cel", &[]).is_ok());
+    /// ```
+    pub fn gauge(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        label_names: &[&str],
+    ) -> Result<Instrument, Error> {
+        let id = self
+            .shared
+            .registry
+            .register_gauge_f64(name, help, unit, label_names);
+        self.instrument(name, label_names, id.map(Family::Gauge))
+    }
+
+    /// A histogram over `bounds` (finite, increasing, at most
+    /// `BUCKETS - 1`; [`DEFAULT_BOUNDS`] when `None`).
+    ///
+    /// ```
+    /// use otel_prom_wasm::Metrics;
+    /// let m = Metrics::new();
+    /// assert!(m.histogram("lat", "", "s", &[], Some(&[0.1, 1.0])).is_ok());
+    /// assert!(m.histogram("bad", "", "s", &[], Some(&[1.0, 0.1])).is_err());
+    /// ```
+    pub fn histogram(
+        &self,
+        name: &str,
+        help: &str,
+        unit: &str,
+        label_names: &[&str],
+        bounds: Option<&[f64]>,
+    ) -> Result<Instrument, Error> {
+        let bounds = bounds.unwrap_or(&DEFAULT_BOUNDS);
+        let id = self
+            .shared
+            .registry
+            .register_histogram(name, help, unit, label_names, bounds);
+        self.instrument(name, label_names, id.map(Family::Histogram))
+    }
+
+    fn instrument(
+        &self,
+        name: &str,
+        label_names: &[&str],
+        family: Result<Family, otel_prom_core::error::RegisterError>,
+    ) -> Result<Instrument, Error> {
+        let family = family.map_err(|e| Error::new(name, ErrorKind::Register(e)))?;
+        Ok(Instrument {
+            shared: Rc::clone(&self.shared),
+            family,
+            name: name.into(),
+            label_names: label_names.iter().map(|&l| l.into()).collect(),
+        })
+    }
+
+    /// Series created so far.
+    ///
+    /// ```
+    /// let m = otel_prom_wasm::Metrics::new();
+    /// m.gauge("g", "", "", &["k"]).unwrap().record(1.0, &["a"]).unwrap();
+    /// assert_eq!(m.series_len(), 1);
+    /// ```
+    pub fn series_len(&self) -> usize {
+        self.shared.registry.series_len()
+    }
+
+    /// Renders a scrape for an `Accept` header (`None`: Prometheus text
+    /// 0.0.4) and hands `f` the `Content-Type` and the body, which borrows
+    /// the registry's reused page buffer.
+    ///
+    /// ```
+    /// let m = otel_prom_wasm::Metrics::new();
+    /// m.gauge("up", "", "", &[]).unwrap().record(1.0, &[]).unwrap();
+    /// let (ct, body) = m.scrape(Some("application/openmetrics-text"), |ct, b| (ct, b.to_owned()));
+    /// assert_eq!(ct, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    /// assert_eq!(body, "# TYPE up gauge\nup 1\n# EOF\n");
+    /// ```
+    pub fn scrape<R>(&self, accept: Option<&str>, f: impl FnOnce(&'static str, &str) -> R) -> R {
+        let negotiated = negotiate(accept);
+        let Negotiated { format, escaping } = negotiated;
+        let mut page = self.shared.page.borrow_mut();
+        page.clear();
+        // Writing into a Vec cannot fail.
+        let _ = self.shared.registry.write(&mut *page, format, escaping);
+        let content_type = negotiated.content_type();
+        // The encoder writes only UTF-8 (names and values came in as &str),
+        // so the lossy path never replaces anything; it exists so that a
+        // broken invariant could never become a panic.
+        match std::str::from_utf8(&page) {
+            Ok(body) => f(content_type, body),
+            Err(_) => f(content_type, &String::from_utf8_lossy(&page)),
+        }
+    }
+}
+
+impl Instrument {
+    /// The name the instrument was created with (OpenTelemetry form).
+    ///
+    /// ```
+    /// let h = otel_prom_wasm::Metrics::new().histogram("a.b", "", "ms", &[], None).unwrap();
+    /// assert_eq!(h.name(), "a.b");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The family's label names, in the order values are given.
+    ///
+    /// ```
+    /// let c = otel_prom_wasm::Metrics::new().counter("c", "", "", &["route", "code"]).unwrap();
+    /// assert_eq!(c.label_names(), ["route", "code"]);
+    /// ```
+    pub fn label_names(&self) -> &[String] {
+        &self.label_names
+    }
+
+    /// What this instrument is.
+    ///
+    /// ```
+    /// use otel_prom_wasm::{InstrumentKind, Metrics};
+    /// assert_eq!(Metrics::new().counter("c", "", "", &[]).unwrap().kind(), InstrumentKind::Counter);
+    /// ```
+    pub fn kind(&self) -> InstrumentKind {
+        match self.family {
+            Family::Counter(_) => InstrumentKind::Counter,
+            Family::UpDownCounter(_) => InstrumentKind::UpDownCounter,
+            Family::Gauge(_) => InstrumentKind::Gauge,
+            Family::Histogram(_) => InstrumentKind::Histogram,
+        }
+    }
+
+    /// Records `value` for the series with these label values (in
+    /// [`label_names`](Self::label_names) order): a counter adds it (a
+    /// non-negative integer up to 2^53), an up-down counter adds it (an
+    /// integer within ±2^53), a gauge is set to it, a histogram observes it.
+    /// NaN and ±Infinity are refused everywhere.
+    ///
+    /// ```
+    /// use otel_prom_wasm::{ErrorKind, Metrics};
+    /// let c = Metrics::new().counter("c", "", "", &[]).unwrap();
+    /// assert_eq!(c.record(0.5, &[]).unwrap_err().kind, ErrorKind::NotAnInteger(0.5));
+    /// ```
+    pub fn record(&self, value: f64, labels: &[&str]) -> Result<(), Error> {
+        let registry = &self.shared.registry;
+        let err = |kind| Error::new(&self.name, kind);
+        if !value.is_finite() {
+            return Err(err(ErrorKind::NotFinite(value)));
+        }
+        let recorded = match self.family {
+            Family::Counter(id) => {
+                if value < 0.0 {
+                    return Err(err(ErrorKind::NegativeIncrement(value)));
+                }
+                registry.add(id, labels, exact_integer(value).map_err(err)? as u64)
+            }
+            Family::UpDownCounter(id) => {
+                let delta = exact_integer(value).map_err(err)?;
+                registry.gauge_i64(id, labels).map(|g| g.add(delta))
+            }
+            Family::Gauge(id) => registry.gauge_f64(id, labels).map(|g| g.set(value)),
+            Family::Histogram(id) => registry.observe(id, labels, value),
+        };
+        recorded.map_err(|e| err(ErrorKind::Record(e)))
+    }
+}
+
+/// A JS number as an exact integer: no fraction, within ±2^53.
+fn exact_integer(v: f64) -> Result<i64, ErrorKind> {
+    if v.fract() != 0.0 {
+        return Err(ErrorKind::NotAnInteger(v));
+    }
+    if v.abs() > MAX_SAFE_INTEGER {
+        return Err(ErrorKind::NotSafeInteger(v));
+    }
+    Ok(v as i64)
+}

@@ -1,0 +1,354 @@
+//! The JS API through the real JS boundary, under node
+//! (`wasm-bindgen-test-runner`): values, formats, and one test per kind of
+//! bad input, each asserting the thrown `Error`'s message.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect};
+use otel_prom_wasm::{Counter, Histogram, JsRegistry};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn strings(items: &[&str]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn n(v: f64) -> JsValue {
+    JsValue::from_f64(v)
+}
+
+/// The message of the JS `Error` a call threw.
+fn message<T>(r: Result<T, JsError>) -> String {
+    let Err(e) = r else {
+        panic!("the call should have thrown");
+    };
+    let e: js_sys::Error = JsValue::from(e).dyn_into().expect("a JS Error");
+    e.message().into()
+}
+
+fn requests(reg: &JsRegistry) -> Counter {
+    let opts = obj(&[
+        ("help", s("Requests.")),
+        ("labelNames", strings(&["route", "status"])),
+    ]);
+    reg.counter(s("http.requests"), opts).unwrap()
+}
+
+fn latency(reg: &JsRegistry) -> Histogram {
+    let bounds: Array = [0.1, 1.0].iter().map(|b| JsValue::from_f64(*b)).collect();
+    let opts = obj(&[
+        ("unit", s("s")),
+        ("labelNames", strings(&["route"])),
+        ("bounds", bounds.into()),
+    ]);
+    reg.histogram(s("http.duration"), opts).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn labels_as_object_or_array_reach_the_same_series() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    c.inc(obj(&[("route", s("/")), ("status", n(200.0))]))
+        .unwrap();
+    c.add(n(2.0), strings(&["/", "200"]).into()).unwrap();
+    c.add(n(1.0), Array::of2(&s("/"), &n(200.0)).into())
+        .unwrap();
+    assert_eq!(reg.series_count(), 1);
+    let text: String = reg.scrape().into();
+    assert_eq!(
+        text,
+        "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n\
+         http_requests_total{route=\"/\",status=\"200\"} 4\n"
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_instrument_kind_scrapes() {
+    let reg = JsRegistry::new();
+    let conns = reg
+        .up_down_counter(s("connections"), JsValue::UNDEFINED)
+        .unwrap();
+    conns.add(n(5.0), JsValue::UNDEFINED).unwrap();
+    conns.add(n(-7.0), JsValue::NULL).unwrap();
+    let temp = reg
+        .gauge(s("temperature"), obj(&[("unit", s("Cel"))]))
+        .unwrap();
+    temp.set(n(21.5), JsValue::UNDEFINED).unwrap();
+    let lat = latency(&reg);
+    lat.record(n(0.05), strings(&["/"])).unwrap();
+    lat.record(n(3.0), obj(&[("route", s("/"))])).unwrap();
+    let text: String = reg.scrape().into();
+    assert!(text.contains("connections -2\n"), "{text}");
+    assert!(text.contains("temperature_celsius 21.5\n"), "{text}");
+    assert!(
+        text.contains("http_duration_seconds_bucket{route=\"/\",le=\"0.1\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_duration_seconds_bucket{route=\"/\",le=\"+Inf\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_duration_seconds_sum{route=\"/\"} 3.05\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_duration_seconds_count{route=\"/\"} 2\n"),
+        "{text}"
+    );
+    assert_eq!(conns.name(), "connections");
+    assert_eq!(lat.label_names(), vec!["route".to_string()]);
+}
+
+#[wasm_bindgen_test]
+fn scrape_for_negotiates_format_and_content_type() {
+    let reg = JsRegistry::new();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    let get = |r: &JsValue, k: &str| Reflect::get(r, &s(k)).unwrap().as_string().unwrap();
+
+    let om = reg
+        .scrape_for(s("application/openmetrics-text;version=1.0.0"))
+        .unwrap();
+    assert_eq!(
+        get(&om, "contentType"),
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(get(&om, "body").ends_with("# EOF\n"));
+
+    for accept in [
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        s("*/*"),
+        s(";;garbage,,"),
+    ] {
+        let text = reg.scrape_for(accept).unwrap();
+        assert_eq!(
+            get(&text, "contentType"),
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        assert_eq!(get(&text, "body"), String::from(reg.scrape()));
+    }
+    let msg = message(reg.scrape_for(n(1.0)));
+    assert_eq!(
+        msg,
+        "scrapeFor: the Accept header must be a string, got number"
+    );
+}
+
+#[wasm_bindgen_test]
+fn creating_the_same_metric_twice_shares_the_family() {
+    let reg = JsRegistry::new();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    assert!(String::from(reg.scrape()).contains("} 2\n"));
+    let msg = message(reg.gauge(s("http.requests"), JsValue::UNDEFINED));
+    assert!(
+        msg.starts_with("http.requests: cannot register: a family with this name exists"),
+        "{msg}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn wrong_types_throw_with_the_argument_named() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let cases: Vec<(Result<(), JsError>, &str)> = vec![
+        (
+            c.add(s("1"), strings(&["/", "200"])),
+            "http.requests: the value must be a number, got string",
+        ),
+        (
+            c.add(JsValue::UNDEFINED, strings(&["/", "200"])),
+            "http.requests: the value must be a number, got undefined",
+        ),
+        (
+            c.inc(s("/")),
+            "http.requests: labels must be an object, an array or undefined, got string",
+        ),
+        (
+            c.inc(obj(&[("route", Object::new().into()), ("status", n(1.0))])),
+            "http.requests: label \"route\" must be a string, number or boolean, got object",
+        ),
+        (
+            c.inc(Array::of2(&s("/"), &JsValue::NULL).into()),
+            "http.requests: label \"status\" must be a string, number or boolean, got null",
+        ),
+    ];
+    for (result, expected) in cases {
+        assert_eq!(message(result), expected);
+    }
+    assert_eq!(
+        message(reg.counter(n(3.0), JsValue::UNDEFINED)),
+        "(metric name): the metric name must be a string, got number"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), s("help"))),
+        "x: options must be an object, got string"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), obj(&[("labelnames", strings(&["a"]))]))),
+        "x: unknown option \"labelnames\""
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), obj(&[("labelNames", s("a"))]))),
+        "x: option \"labelNames\" must be an array of strings, got string"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), obj(&[("labelNames", Array::of1(&n(1.0)).into())]))),
+        "x: a label name must be a string, got number"
+    );
+    assert_eq!(
+        message(reg.histogram(s("h"), obj(&[("bounds", Array::of1(&s("1")).into())]))),
+        "h: a bound must be a number, got string"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), obj(&[("bounds", Array::new().into())]))),
+        "x: unknown option \"bounds\""
+    );
+    assert_eq!(
+        reg.series_count(),
+        0,
+        "nothing was recorded by refused calls"
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_numbers_throw() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let l = || strings(&["/", "200"]);
+    assert_eq!(
+        message(c.add(n(f64::NAN), l())),
+        "http.requests: value NaN is not a finite number"
+    );
+    assert_eq!(
+        message(c.add(n(f64::INFINITY), l())),
+        "http.requests: value Infinity is not a finite number"
+    );
+    assert_eq!(
+        message(c.add(n(-1.0), l())),
+        "http.requests: counter increment -1 is negative"
+    );
+    assert_eq!(
+        message(c.add(n(0.5), l())),
+        "http.requests: 0.5 is not an integer"
+    );
+    assert_eq!(
+        message(c.add(n(2f64.powi(60)), l())),
+        "http.requests: 1.152921504606847e+18 is beyond ±2^53 (not exact in JS)"
+    );
+    let g = reg.gauge(s("g"), JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        message(g.set(n(f64::NAN), JsValue::UNDEFINED)),
+        "g: value NaN is not a finite number"
+    );
+    let h = latency(&reg);
+    assert_eq!(
+        message(h.record(n(f64::NEG_INFINITY), strings(&["/"]))),
+        "http.duration: value -Infinity is not a finite number"
+    );
+    let nan_label = Array::of2(&s("/"), &n(f64::NAN));
+    assert_eq!(
+        message(c.inc(nan_label.into())),
+        "http.requests: label \"status\" is NaN or infinite"
+    );
+    assert_eq!(reg.series_count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn wrong_labels_throw() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    assert_eq!(
+        message(c.inc(strings(&["/"]))),
+        "http.requests: cannot record: expected 2 label values, got 1"
+    );
+    assert_eq!(
+        message(c.inc(JsValue::UNDEFINED)),
+        "http.requests: cannot record: expected 2 label values, got 0"
+    );
+    assert_eq!(
+        message(c.inc(obj(&[("route", s("/"))]))),
+        "http.requests: label \"status\" has no value"
+    );
+    assert_eq!(
+        message(c.inc(obj(&[
+            ("route", s("/")),
+            ("status", n(1.0)),
+            ("method", s("GET"))
+        ]))),
+        "http.requests: \"method\" is not a label name of this metric"
+    );
+    let long = "x".repeat(200);
+    assert_eq!(
+        message(c.inc(strings(&[&long, "200"]))),
+        "http.requests: cannot record: label values exceed the series value capacity"
+    );
+    assert_eq!(reg.series_count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn unknown_or_invalid_metrics_throw() {
+    let reg = JsRegistry::new();
+    assert_eq!(
+        message(reg.counter(s(""), JsValue::UNDEFINED)),
+        ": cannot register: invalid name: name is empty"
+    );
+    let bad_bounds: Array = [1.0, 0.5].iter().map(|b| JsValue::from_f64(*b)).collect();
+    let msg = message(reg.histogram(s("h"), obj(&[("bounds", bad_bounds.into())])));
+    assert!(
+        msg.starts_with("h: cannot register: invalid bounds"),
+        "{msg}"
+    );
+    let labels: Array = (0..9)
+        .map(|i| JsValue::from_str(&format!("l{i}")))
+        .collect();
+    assert_eq!(
+        message(reg.counter(s("wide"), obj(&[("labelNames", labels.into())]))),
+        "wide: cannot register: more label names than the registry allows"
+    );
+}
+
+#[wasm_bindgen_test]
+fn capacity_full_throws_and_keeps_earlier_data() {
+    let reg = JsRegistry::new();
+    let c = reg
+        .counter(s("many"), obj(&[("labelNames", strings(&["i"]))]))
+        .unwrap();
+    for i in 0..otel_prom_wasm::SERIES {
+        c.inc(Array::of1(&n(i as f64)).into()).unwrap();
+    }
+    let msg = message(c.inc(Array::of1(&s("one more")).into()));
+    assert_eq!(msg, "many: cannot record: registry has no free series slot");
+    c.inc(Array::of1(&n(0.0)).into()).unwrap();
+    let text: String = reg.scrape().into();
+    assert!(text.contains("many_total{i=\"0\"} 2\n"));
+    assert!(text.contains(&format!(
+        "many_total{{i=\"{}\"}} 1\n",
+        otel_prom_wasm::SERIES - 1
+    )));
+
+    for i in 1..otel_prom_wasm::FAMILIES {
+        reg.gauge(s(&format!("g{i}")), JsValue::UNDEFINED).unwrap();
+    }
+    let msg = message(reg.gauge(s("overflow"), JsValue::UNDEFINED));
+    assert_eq!(
+        msg,
+        "overflow: cannot register: registry has no free family slot"
+    );
+}
