@@ -6,8 +6,13 @@
 use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use otel_prom_core::error::RecordError;
+
 use crate::error::{Error, ErrorKind};
-use crate::metrics::{Instrument, Metrics};
+use crate::metrics::{Instrument, LABELS, Metrics};
+
+/// Label values of one call: no heap beyond the strings JS hands over.
+type LabelValues = heapless::Vec<String, LABELS>;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -79,12 +84,16 @@ struct Options {
 
 const OPTION_KEYS: [&str; 3] = ["help", "unit", "labelNames"];
 
-fn options(name: &JsValue, options: &JsValue, histogram: bool) -> Result<(String, Options), Error> {
+fn options(
+    name: &JsValue,
+    options: Option<&JsValue>,
+    histogram: bool,
+) -> Result<(String, Options), Error> {
     let name = string_arg("(metric name)", "the metric name", name)?;
     let mut out = Options::default();
-    if options.is_undefined() || options.is_null() {
+    let Some(options) = options.filter(|o| !o.is_null()) else {
         return Ok((name, out));
-    }
+    };
     if !options.is_object() || Array::is_array(options) {
         let kind = wrong_type("options".into(), "an object", options);
         return Err(Error::new(&name, kind));
@@ -143,6 +152,19 @@ fn label_refs(names: &[String]) -> Vec<&str> {
     names.iter().map(String::as_str).collect()
 }
 
+fn value_refs(values: &LabelValues) -> heapless::Vec<&str, LABELS> {
+    values.iter().map(String::as_str).collect()
+}
+
+fn label_count(inst: &Instrument, got: usize) -> Error {
+    let saturate = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
+    let kind = ErrorKind::Record(RecordError::LabelCount {
+        expected: saturate(inst.label_names().len()),
+        got: saturate(got),
+    });
+    Error::new(inst.name(), kind)
+}
+
 /// One label value as JS would print it.
 fn label_value(inst: &Instrument, label: &str, v: &JsValue) -> Result<String, Error> {
     if let Some(s) = v.as_string() {
@@ -173,16 +195,34 @@ fn label_value(inst: &Instrument, label: &str, v: &JsValue) -> Result<String, Er
 
 /// Label values from `undefined`, an array (label-name order) or an object
 /// (keyed by label name; every name present, no other keys).
-fn label_values(inst: &Instrument, labels: &JsValue) -> Result<Vec<String>, Error> {
+/// The label names as JS strings, made once per instrument: converting a
+/// Rust string to JS on every call would cost more than the lookup.
+fn js_names(inst: &Instrument) -> Box<[JsValue]> {
+    inst.label_names()
+        .iter()
+        .map(|n| JsValue::from_str(n))
+        .collect()
+}
+
+fn label_values(
+    inst: &Instrument,
+    js_names: &[JsValue],
+    labels: Option<&JsValue>,
+) -> Result<LabelValues, Error> {
     let names = inst.label_names();
-    if labels.is_undefined() || labels.is_null() {
-        return Ok(Vec::new());
-    }
+    let mut out = LabelValues::new();
+    let Some(labels) = labels.filter(|l| !l.is_null()) else {
+        return Ok(out);
+    };
     if let Some(array) = labels.dyn_ref::<Array>() {
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for (i, item) in array.iter().enumerate() {
-            let label = names.get(i).map_or("(extra)", String::as_str);
-            out.push(label_value(inst, label, &item)?);
+        let len = array.length() as usize;
+        if len != names.len() {
+            return Err(label_count(inst, len));
+        }
+        for (i, name) in names.iter().enumerate() {
+            let value = label_value(inst, name, &array.get(i as u32))?;
+            // Cannot fail: `names` has at most LABELS entries.
+            let _ = out.push(value);
         }
         return Ok(out);
     }
@@ -190,16 +230,15 @@ fn label_values(inst: &Instrument, labels: &JsValue) -> Result<Vec<String>, Erro
         let kind = wrong_type("labels".into(), "an object, an array or undefined", labels);
         return Err(Error::new(inst.name(), kind));
     }
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let v = Reflect::get(labels, &JsValue::from_str(name)).unwrap_or_default();
+    for (name, js_name) in names.iter().zip(js_names) {
+        let v = Reflect::get(labels, js_name).unwrap_or_default();
         if v.is_undefined() {
             return Err(Error::new(
                 inst.name(),
                 ErrorKind::MissingLabel(name.clone()),
             ));
         }
-        out.push(label_value(inst, name, &v)?);
+        let _ = out.push(label_value(inst, name, &v)?);
     }
     let keys = Object::keys::<JsValue>(labels.unchecked_ref());
     if keys.length() as usize != names.len() {
@@ -214,14 +253,43 @@ fn label_values(inst: &Instrument, labels: &JsValue) -> Result<Vec<String>, Erro
 }
 
 fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, Error> {
-    v.as_f64()
-        .ok_or_else(|| Error::new(inst.name(), wrong_type("the value".into(), "a number", v)))
+    // Fast path: `Number.isFinite` is false for every non-number (no
+    // coercion), and then reading the number needs no type check. Two
+    // cheap calls instead of `as_f64`'s write through memory.
+    if js_sys::Number::is_finite(v) {
+        return Ok(v.unchecked_into_f64());
+    }
+    match v.as_f64() {
+        Some(n) => Ok(n),
+        None => Err(Error::new(inst.name(), wrong_type("the value".into(), "a number", v))),
+    }
 }
 
-fn record(inst: &Instrument, value: &JsValue, labels: &JsValue) -> Result<(), JsError> {
+fn record(
+    inst: &Instrument,
+    js_names: &[JsValue],
+    value: &JsValue,
+    labels: Option<&JsValue>,
+) -> Result<(), JsError> {
     let value = number_arg(inst, value).map_err(js_error)?;
-    let values = label_values(inst, labels).map_err(js_error)?;
-    inst.record(value, &label_refs(&values)).map_err(js_error)
+    // The value is checked before labels are read: a bad number costs no
+    // string conversions.
+    inst.check(value).map_err(js_error)?;
+    if labels.is_none() {
+        return inst.record(value, &[]).map_err(js_error);
+    }
+    let values = label_values(inst, js_names, labels).map_err(js_error)?;
+    inst.record(value, &value_refs(&values)).map_err(js_error)
+}
+
+fn bind(
+    inst: &Instrument,
+    js_names: &[JsValue],
+    labels: Option<&JsValue>,
+) -> Result<(Instrument, LabelValues), JsError> {
+    let values = label_values(inst, js_names, labels).map_err(js_error)?;
+    inst.create_series(&value_refs(&values)).map_err(js_error)?;
+    Ok((inst.clone(), values))
 }
 
 /// A registry of metrics with fixed capacity (64 families, 2048 series,
@@ -255,12 +323,17 @@ impl JsRegistry {
     pub fn counter(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<Counter, JsError> {
-        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
         self.metrics
             .counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| Counter { inner })
+            .map(|inner| Counter {
+                names: js_names(&inner),
+                inner,
+            })
             .map_err(js_error)
     }
 
@@ -270,12 +343,17 @@ impl JsRegistry {
     pub fn up_down_counter(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<UpDownCounter, JsError> {
-        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
         self.metrics
             .up_down_counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| UpDownCounter { inner })
+            .map(|inner| UpDownCounter {
+                names: js_names(&inner),
+                inner,
+            })
             .map_err(js_error)
     }
 
@@ -283,12 +361,17 @@ impl JsRegistry {
     pub fn gauge(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "InstrumentOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<Gauge, JsError> {
-        let (name, o) = self::options(&name, &options, false).map_err(js_error)?;
+        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
         self.metrics
             .gauge(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| Gauge { inner })
+            .map(|inner| Gauge {
+                names: js_names(&inner),
+                inner,
+            })
             .map_err(js_error)
     }
 
@@ -296,13 +379,18 @@ impl JsRegistry {
     pub fn histogram(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "HistogramOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "HistogramOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<Histogram, JsError> {
-        let (name, o) = self::options(&name, &options, true).map_err(js_error)?;
+        let (name, o) = self::options(&name, options.as_ref(), true).map_err(js_error)?;
         let labels = label_refs(&o.label_names);
         self.metrics
             .histogram(&name, &o.help, &o.unit, &labels, o.bounds.as_deref())
-            .map(|inner| Histogram { inner })
+            .map(|inner| Histogram {
+                names: js_names(&inner),
+                inner,
+            })
             .map_err(js_error)
     }
 
@@ -317,12 +405,11 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = scrapeFor, unchecked_return_type = "ScrapeResult")]
     pub fn scrape_for(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] accept: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] accept: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let accept = if accept.is_undefined() || accept.is_null() {
-            None
-        } else {
-            Some(string_arg("scrapeFor", "the Accept header", &accept).map_err(js_error)?)
+        let accept = match accept.filter(|a| !a.is_null()) {
+            None => None,
+            Some(a) => Some(string_arg("scrapeFor", "the Accept header", &a).map_err(js_error)?),
         };
         let result = Object::new();
         self.metrics
@@ -341,15 +428,48 @@ impl JsRegistry {
 }
 
 macro_rules! instrument_class {
-    ($(#[$doc:meta])* $class:ident, $method:ident, $js_method:literal, $value_doc:literal) => {
+    ($(#[$doc:meta])* $class:ident, $bound:ident, $method:ident, $js_method:literal, $value_doc:literal) => {
         $(#[$doc])*
         #[wasm_bindgen]
         pub struct $class {
             inner: Instrument,
+            names: Box<[JsValue]>,
+        }
+
+        /// One series of the metric, its label values converted once (see
+        /// `labels()`): the fast way to record the same series often.
+        #[wasm_bindgen]
+        pub struct $bound {
+            inner: Instrument,
+            values: LabelValues,
+        }
+
+        #[wasm_bindgen]
+        impl $bound {
+            #[doc = $value_doc]
+            #[wasm_bindgen(js_name = $js_method)]
+            pub fn $method(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
+            ) -> Result<(), JsError> {
+                let value = number_arg(&self.inner, &value).map_err(js_error)?;
+                self.inner.record(value, &value_refs(&self.values)).map_err(js_error)
+            }
         }
 
         #[wasm_bindgen]
         impl $class {
+            /// The series with these label values, created now (so it is
+            /// scraped before its first recording); recording through it
+            /// skips converting labels on every call.
+            pub fn labels(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
+            ) -> Result<$bound, JsError> {
+                let (inner, values) = bind(&self.inner, &self.names, labels.as_ref())?;
+                Ok($bound { inner, values })
+            }
+
             #[doc = $value_doc]
             /// `labels`: an object keyed by label name or an array in
             /// label-name order; omit it when the metric has no labels.
@@ -357,9 +477,9 @@ macro_rules! instrument_class {
             pub fn $method(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
-                #[wasm_bindgen(unchecked_param_type = "Labels | undefined")] labels: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
             ) -> Result<(), JsError> {
-                record(&self.inner, &value, &labels)
+                record(&self.inner, &self.names, &value, labels.as_ref())
             }
 
             /// The name the metric was created with.
@@ -380,6 +500,7 @@ macro_rules! instrument_class {
 instrument_class!(
     /// A monotonic integer counter.
     Counter,
+    BoundCounter,
     add,
     "add",
     "Adds `value` (a non-negative integer, at most 2^53)."
@@ -390,15 +511,31 @@ impl Counter {
     /// Adds 1.
     pub fn inc(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Labels | undefined")] labels: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
     ) -> Result<(), JsError> {
-        record(&self.inner, &JsValue::from_f64(1.0), &labels)
+        record(
+            &self.inner,
+            &self.names,
+            &JsValue::from_f64(1.0),
+            labels.as_ref(),
+        )
+    }
+}
+
+#[wasm_bindgen]
+impl BoundCounter {
+    /// Adds 1.
+    pub fn inc(&self) -> Result<(), JsError> {
+        self.inner
+            .record(1.0, &value_refs(&self.values))
+            .map_err(js_error)
     }
 }
 
 instrument_class!(
     /// An integer that goes up and down.
     UpDownCounter,
+    BoundUpDownCounter,
     add,
     "add",
     "Adds `value` (an integer within ±2^53; negative to go down)."
@@ -407,6 +544,7 @@ instrument_class!(
 instrument_class!(
     /// A float value that is set.
     Gauge,
+    BoundGauge,
     set,
     "set",
     "Sets the value (finite)."
@@ -415,6 +553,7 @@ instrument_class!(
 instrument_class!(
     /// A distribution over fixed buckets.
     Histogram,
+    BoundHistogram,
     record,
     "record",
     "Observes `value` (finite)."

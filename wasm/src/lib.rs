@@ -35,7 +35,10 @@ mod js;
 mod metrics;
 
 pub use error::{Error, ErrorKind};
-pub use js::{Counter, Gauge, Histogram, JsRegistry, UpDownCounter};
+pub use js::{
+    BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge, Histogram,
+    JsRegistry, UpDownCounter,
+};
 pub use metrics::{
     BUCKETS, CELLS, CoreRegistry, DEFAULT_BOUNDS, FAMILIES, Instrument, InstrumentKind, LABELS,
     META, Metrics, SERIES, VALUE_BYTES,

@@ -107,11 +107,12 @@ pub enum InstrumentKind {
 /// queue.record(-2.0, &[]).unwrap();
 /// assert!(metrics.scrape(None, |_, b| b.contains("queue_depth 3\n")));
 /// ```
+#[derive(Clone)]
 pub struct Instrument {
     shared: Rc<Shared>,
     family: Family,
-    name: String,
-    label_names: Vec<String>,
+    name: Rc<str>,
+    label_names: Rc<[String]>,
 }
 
 impl Metrics {
@@ -230,7 +231,7 @@ impl Metrics {
             shared: Rc::clone(&self.shared),
             family,
             name: name.into(),
-            label_names: label_names.iter().map(|&l| l.into()).collect(),
+            label_names: label_names.iter().map(|&l| String::from(l)).collect(),
         })
     }
 
@@ -322,26 +323,66 @@ impl Instrument {
     /// assert_eq!(c.record(0.5, &[]).unwrap_err().kind, ErrorKind::NotAnInteger(0.5));
     /// ```
     pub fn record(&self, value: f64, labels: &[&str]) -> Result<(), Error> {
+        self.check(value)?;
+        self.record_checked(value, labels)
+    }
+
+    /// Creates the series with these label values now (a counter at 0, an
+    /// empty histogram) so that it is scraped before its first recording,
+    /// and so that capacity and label errors show here, once.
+    ///
+    /// ```
+    /// let m = otel_prom_wasm::Metrics::new();
+    /// let c = m.counter("c", "", "", &["route"]).unwrap();
+    /// c.create_series(&["/"]).unwrap();
+    /// assert!(m.scrape(None, |_, b| b.contains("c_total{route=\"/\"} 0\n")));
+    /// ```
+    pub fn create_series(&self, labels: &[&str]) -> Result<(), Error> {
         let registry = &self.shared.registry;
+        let created = match self.family {
+            Family::Counter(id) => registry.counter(id, labels).map(drop),
+            Family::UpDownCounter(id) => registry.gauge_i64(id, labels).map(drop),
+            Family::Gauge(id) => registry.gauge_f64(id, labels).map(drop),
+            Family::Histogram(id) => registry.histogram(id, labels).map(drop),
+        };
+        created.map_err(|e| Error::new(&self.name, ErrorKind::Record(e)))
+    }
+
+    /// The number rules of [`record`](Self::record), without recording.
+    ///
+    /// ```
+    /// use otel_prom_wasm::{ErrorKind, Metrics};
+    /// let c = Metrics::new().counter("c", "", "", &[]).unwrap();
+    /// assert!(c.check(3.0).is_ok());
+    /// assert_eq!(c.check(-3.0).unwrap_err().kind, ErrorKind::NegativeIncrement(-3.0));
+    /// ```
+    pub fn check(&self, value: f64) -> Result<(), Error> {
         let err = |kind| Error::new(&self.name, kind);
         if !value.is_finite() {
             return Err(err(ErrorKind::NotFinite(value)));
         }
-        let recorded = match self.family {
-            Family::Counter(id) => {
-                if value < 0.0 {
-                    return Err(err(ErrorKind::NegativeIncrement(value)));
-                }
-                registry.add(id, labels, exact_integer(value).map_err(err)? as u64)
+        match self.family {
+            Family::Counter(_) if value < 0.0 => Err(err(ErrorKind::NegativeIncrement(value))),
+            Family::Counter(_) | Family::UpDownCounter(_) => {
+                exact_integer(value).map(drop).map_err(err)
             }
+            Family::Gauge(_) | Family::Histogram(_) => Ok(()),
+        }
+    }
+
+    fn record_checked(&self, value: f64, labels: &[&str]) -> Result<(), Error> {
+        let registry = &self.shared.registry;
+        // `check` ran: the value is finite, and an exact integer where the
+        // kind needs one, so these casts are exact.
+        let recorded = match self.family {
+            Family::Counter(id) => registry.add(id, labels, value as u64),
             Family::UpDownCounter(id) => {
-                let delta = exact_integer(value).map_err(err)?;
-                registry.gauge_i64(id, labels).map(|g| g.add(delta))
+                registry.gauge_i64(id, labels).map(|g| g.add(value as i64))
             }
             Family::Gauge(id) => registry.gauge_f64(id, labels).map(|g| g.set(value)),
             Family::Histogram(id) => registry.observe(id, labels, value),
         };
-        recorded.map_err(|e| err(ErrorKind::Record(e)))
+        recorded.map_err(|e| Error::new(&self.name, ErrorKind::Record(e)))
     }
 }
 

@@ -46,7 +46,7 @@ fn requests(reg: &JsRegistry) -> Counter {
         ("help", s("Requests.")),
         ("labelNames", strings(&["route", "status"])),
     ]);
-    reg.counter(s("http.requests"), opts).unwrap()
+    reg.counter(s("http.requests"), Some(opts)).unwrap()
 }
 
 fn latency(reg: &JsRegistry) -> Histogram {
@@ -56,17 +56,17 @@ fn latency(reg: &JsRegistry) -> Histogram {
         ("labelNames", strings(&["route"])),
         ("bounds", bounds.into()),
     ]);
-    reg.histogram(s("http.duration"), opts).unwrap()
+    reg.histogram(s("http.duration"), Some(opts)).unwrap()
 }
 
 #[wasm_bindgen_test]
 fn labels_as_object_or_array_reach_the_same_series() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
-    c.inc(obj(&[("route", s("/")), ("status", n(200.0))]))
+    c.inc(Some(obj(&[("route", s("/")), ("status", n(200.0))])))
         .unwrap();
-    c.add(n(2.0), strings(&["/", "200"]).into()).unwrap();
-    c.add(n(1.0), Array::of2(&s("/"), &n(200.0)).into())
+    c.add(n(2.0), Some(strings(&["/", "200"]))).unwrap();
+    c.add(n(1.0), Some(Array::of2(&s("/"), &n(200.0)).into()))
         .unwrap();
     assert_eq!(reg.series_count(), 1);
     let text: String = reg.scrape().into();
@@ -80,18 +80,16 @@ fn labels_as_object_or_array_reach_the_same_series() {
 #[wasm_bindgen_test]
 fn every_instrument_kind_scrapes() {
     let reg = JsRegistry::new();
-    let conns = reg
-        .up_down_counter(s("connections"), JsValue::UNDEFINED)
-        .unwrap();
-    conns.add(n(5.0), JsValue::UNDEFINED).unwrap();
-    conns.add(n(-7.0), JsValue::NULL).unwrap();
+    let conns = reg.up_down_counter(s("connections"), None).unwrap();
+    conns.add(n(5.0), None).unwrap();
+    conns.add(n(-7.0), Some(JsValue::NULL)).unwrap();
     let temp = reg
-        .gauge(s("temperature"), obj(&[("unit", s("Cel"))]))
+        .gauge(s("temperature"), Some(obj(&[("unit", s("Cel"))])))
         .unwrap();
-    temp.set(n(21.5), JsValue::UNDEFINED).unwrap();
+    temp.set(n(21.5), None).unwrap();
     let lat = latency(&reg);
-    lat.record(n(0.05), strings(&["/"])).unwrap();
-    lat.record(n(3.0), obj(&[("route", s("/"))])).unwrap();
+    lat.record(n(0.05), Some(strings(&["/"]))).unwrap();
+    lat.record(n(3.0), Some(obj(&[("route", s("/"))]))).unwrap();
     let text: String = reg.scrape().into();
     assert!(text.contains("connections -2\n"), "{text}");
     assert!(text.contains("temperature_celsius 21.5\n"), "{text}");
@@ -118,11 +116,11 @@ fn every_instrument_kind_scrapes() {
 #[wasm_bindgen_test]
 fn scrape_for_negotiates_format_and_content_type() {
     let reg = JsRegistry::new();
-    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
     let get = |r: &JsValue, k: &str| Reflect::get(r, &s(k)).unwrap().as_string().unwrap();
 
     let om = reg
-        .scrape_for(s("application/openmetrics-text;version=1.0.0"))
+        .scrape_for(Some(s("application/openmetrics-text;version=1.0.0")))
         .unwrap();
     assert_eq!(
         get(&om, "contentType"),
@@ -131,10 +129,10 @@ fn scrape_for_negotiates_format_and_content_type() {
     assert!(get(&om, "body").ends_with("# EOF\n"));
 
     for accept in [
-        JsValue::UNDEFINED,
-        JsValue::NULL,
-        s("*/*"),
-        s(";;garbage,,"),
+        None,
+        Some(JsValue::NULL),
+        Some(s("*/*")),
+        Some(s(";;garbage,,")),
     ] {
         let text = reg.scrape_for(accept).unwrap();
         assert_eq!(
@@ -143,7 +141,7 @@ fn scrape_for_negotiates_format_and_content_type() {
         );
         assert_eq!(get(&text, "body"), String::from(reg.scrape()));
     }
-    let msg = message(reg.scrape_for(n(1.0)));
+    let msg = message(reg.scrape_for(Some(n(1.0))));
     assert_eq!(
         msg,
         "scrapeFor: the Accept header must be a string, got number"
@@ -153,10 +151,10 @@ fn scrape_for_negotiates_format_and_content_type() {
 #[wasm_bindgen_test]
 fn creating_the_same_metric_twice_shares_the_family() {
     let reg = JsRegistry::new();
-    requests(&reg).inc(strings(&["/", "200"])).unwrap();
-    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
+    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
     assert!(String::from(reg.scrape()).contains("} 2\n"));
-    let msg = message(reg.gauge(s("http.requests"), JsValue::UNDEFINED));
+    let msg = message(reg.gauge(s("http.requests"), None));
     assert!(
         msg.starts_with("http.requests: cannot register: a family with this name exists"),
         "{msg}"
@@ -169,23 +167,26 @@ fn wrong_types_throw_with_the_argument_named() {
     let c = requests(&reg);
     let cases: Vec<(Result<(), JsError>, &str)> = vec![
         (
-            c.add(s("1"), strings(&["/", "200"])),
+            c.add(s("1"), Some(strings(&["/", "200"]))),
             "http.requests: the value must be a number, got string",
         ),
         (
-            c.add(JsValue::UNDEFINED, strings(&["/", "200"])),
+            c.add(JsValue::UNDEFINED, Some(strings(&["/", "200"]))),
             "http.requests: the value must be a number, got undefined",
         ),
         (
-            c.inc(s("/")),
+            c.inc(Some(s("/"))),
             "http.requests: labels must be an object, an array or undefined, got string",
         ),
         (
-            c.inc(obj(&[("route", Object::new().into()), ("status", n(1.0))])),
+            c.inc(Some(obj(&[
+                ("route", Object::new().into()),
+                ("status", n(1.0)),
+            ]))),
             "http.requests: label \"route\" must be a string, number or boolean, got object",
         ),
         (
-            c.inc(Array::of2(&s("/"), &JsValue::NULL).into()),
+            c.inc(Some(Array::of2(&s("/"), &JsValue::NULL).into())),
             "http.requests: label \"status\" must be a string, number or boolean, got null",
         ),
     ];
@@ -193,31 +194,34 @@ fn wrong_types_throw_with_the_argument_named() {
         assert_eq!(message(result), expected);
     }
     assert_eq!(
-        message(reg.counter(n(3.0), JsValue::UNDEFINED)),
+        message(reg.counter(n(3.0), None)),
         "(metric name): the metric name must be a string, got number"
     );
     assert_eq!(
-        message(reg.counter(s("x"), s("help"))),
+        message(reg.counter(s("x"), Some(s("help")))),
         "x: options must be an object, got string"
     );
     assert_eq!(
-        message(reg.counter(s("x"), obj(&[("labelnames", strings(&["a"]))]))),
+        message(reg.counter(s("x"), Some(obj(&[("labelnames", strings(&["a"]))])))),
         "x: unknown option \"labelnames\""
     );
     assert_eq!(
-        message(reg.counter(s("x"), obj(&[("labelNames", s("a"))]))),
+        message(reg.counter(s("x"), Some(obj(&[("labelNames", s("a"))])))),
         "x: option \"labelNames\" must be an array of strings, got string"
     );
     assert_eq!(
-        message(reg.counter(s("x"), obj(&[("labelNames", Array::of1(&n(1.0)).into())]))),
+        message(reg.counter(
+            s("x"),
+            Some(obj(&[("labelNames", Array::of1(&n(1.0)).into())]))
+        )),
         "x: a label name must be a string, got number"
     );
     assert_eq!(
-        message(reg.histogram(s("h"), obj(&[("bounds", Array::of1(&s("1")).into())]))),
+        message(reg.histogram(s("h"), Some(obj(&[("bounds", Array::of1(&s("1")).into())])))),
         "h: a bound must be a number, got string"
     );
     assert_eq!(
-        message(reg.counter(s("x"), obj(&[("bounds", Array::new().into())]))),
+        message(reg.counter(s("x"), Some(obj(&[("bounds", Array::new().into())])))),
         "x: unknown option \"bounds\""
     );
     assert_eq!(
@@ -233,38 +237,38 @@ fn bad_numbers_throw() {
     let c = requests(&reg);
     let l = || strings(&["/", "200"]);
     assert_eq!(
-        message(c.add(n(f64::NAN), l())),
+        message(c.add(n(f64::NAN), Some(l()))),
         "http.requests: value NaN is not a finite number"
     );
     assert_eq!(
-        message(c.add(n(f64::INFINITY), l())),
+        message(c.add(n(f64::INFINITY), Some(l()))),
         "http.requests: value Infinity is not a finite number"
     );
     assert_eq!(
-        message(c.add(n(-1.0), l())),
+        message(c.add(n(-1.0), Some(l()))),
         "http.requests: counter increment -1 is negative"
     );
     assert_eq!(
-        message(c.add(n(0.5), l())),
+        message(c.add(n(0.5), Some(l()))),
         "http.requests: 0.5 is not an integer"
     );
     assert_eq!(
-        message(c.add(n(2f64.powi(60)), l())),
+        message(c.add(n(2f64.powi(60)), Some(l()))),
         "http.requests: 1.152921504606847e+18 is beyond ±2^53 (not exact in JS)"
     );
-    let g = reg.gauge(s("g"), JsValue::UNDEFINED).unwrap();
+    let g = reg.gauge(s("g"), None).unwrap();
     assert_eq!(
-        message(g.set(n(f64::NAN), JsValue::UNDEFINED)),
+        message(g.set(n(f64::NAN), None)),
         "g: value NaN is not a finite number"
     );
     let h = latency(&reg);
     assert_eq!(
-        message(h.record(n(f64::NEG_INFINITY), strings(&["/"]))),
+        message(h.record(n(f64::NEG_INFINITY), Some(strings(&["/"])))),
         "http.duration: value -Infinity is not a finite number"
     );
     let nan_label = Array::of2(&s("/"), &n(f64::NAN));
     assert_eq!(
-        message(c.inc(nan_label.into())),
+        message(c.inc(Some(nan_label.into()))),
         "http.requests: label \"status\" is NaN or infinite"
     );
     assert_eq!(reg.series_count(), 0);
@@ -275,28 +279,28 @@ fn wrong_labels_throw() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
     assert_eq!(
-        message(c.inc(strings(&["/"]))),
+        message(c.inc(Some(strings(&["/"])))),
         "http.requests: cannot record: expected 2 label values, got 1"
     );
     assert_eq!(
-        message(c.inc(JsValue::UNDEFINED)),
+        message(c.inc(None)),
         "http.requests: cannot record: expected 2 label values, got 0"
     );
     assert_eq!(
-        message(c.inc(obj(&[("route", s("/"))]))),
+        message(c.inc(Some(obj(&[("route", s("/"))])))),
         "http.requests: label \"status\" has no value"
     );
     assert_eq!(
-        message(c.inc(obj(&[
+        message(c.inc(Some(obj(&[
             ("route", s("/")),
             ("status", n(1.0)),
             ("method", s("GET"))
-        ]))),
+        ])))),
         "http.requests: \"method\" is not a label name of this metric"
     );
     let long = "x".repeat(200);
     assert_eq!(
-        message(c.inc(strings(&[&long, "200"]))),
+        message(c.inc(Some(strings(&[&long, "200"])))),
         "http.requests: cannot record: label values exceed the series value capacity"
     );
     assert_eq!(reg.series_count(), 0);
@@ -306,11 +310,11 @@ fn wrong_labels_throw() {
 fn unknown_or_invalid_metrics_throw() {
     let reg = JsRegistry::new();
     assert_eq!(
-        message(reg.counter(s(""), JsValue::UNDEFINED)),
+        message(reg.counter(s(""), None)),
         ": cannot register: invalid name: name is empty"
     );
     let bad_bounds: Array = [1.0, 0.5].iter().map(|b| JsValue::from_f64(*b)).collect();
-    let msg = message(reg.histogram(s("h"), obj(&[("bounds", bad_bounds.into())])));
+    let msg = message(reg.histogram(s("h"), Some(obj(&[("bounds", bad_bounds.into())]))));
     assert!(
         msg.starts_with("h: cannot register: invalid bounds"),
         "{msg}"
@@ -319,7 +323,7 @@ fn unknown_or_invalid_metrics_throw() {
         .map(|i| JsValue::from_str(&format!("l{i}")))
         .collect();
     assert_eq!(
-        message(reg.counter(s("wide"), obj(&[("labelNames", labels.into())]))),
+        message(reg.counter(s("wide"), Some(obj(&[("labelNames", labels.into())])))),
         "wide: cannot register: more label names than the registry allows"
     );
 }
@@ -328,14 +332,14 @@ fn unknown_or_invalid_metrics_throw() {
 fn capacity_full_throws_and_keeps_earlier_data() {
     let reg = JsRegistry::new();
     let c = reg
-        .counter(s("many"), obj(&[("labelNames", strings(&["i"]))]))
+        .counter(s("many"), Some(obj(&[("labelNames", strings(&["i"]))])))
         .unwrap();
     for i in 0..otel_prom_wasm::SERIES {
-        c.inc(Array::of1(&n(i as f64)).into()).unwrap();
+        c.inc(Some(Array::of1(&n(i as f64)).into())).unwrap();
     }
-    let msg = message(c.inc(Array::of1(&s("one more")).into()));
+    let msg = message(c.inc(Some(Array::of1(&s("one more")).into())));
     assert_eq!(msg, "many: cannot record: registry has no free series slot");
-    c.inc(Array::of1(&n(0.0)).into()).unwrap();
+    c.inc(Some(Array::of1(&n(0.0)).into())).unwrap();
     let text: String = reg.scrape().into();
     assert!(text.contains("many_total{i=\"0\"} 2\n"));
     assert!(text.contains(&format!(
@@ -344,11 +348,73 @@ fn capacity_full_throws_and_keeps_earlier_data() {
     )));
 
     for i in 1..otel_prom_wasm::FAMILIES {
-        reg.gauge(s(&format!("g{i}")), JsValue::UNDEFINED).unwrap();
+        reg.gauge(s(&format!("g{i}")), None).unwrap();
     }
-    let msg = message(reg.gauge(s("overflow"), JsValue::UNDEFINED));
+    let msg = message(reg.gauge(s("overflow"), None));
     assert_eq!(
         msg,
         "overflow: cannot register: registry has no free family slot"
     );
+}
+
+#[wasm_bindgen_test]
+fn bound_series_record_without_labels_and_show_before_first_use() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let root = c
+        .labels(Some(obj(&[("route", s("/")), ("status", n(200.0))])))
+        .unwrap();
+    assert!(
+        String::from(reg.scrape()).contains("http_requests_total{route=\"/\",status=\"200\"} 0\n"),
+        "a bound series is scraped before its first recording"
+    );
+    root.inc().unwrap();
+    root.add(n(4.0)).unwrap();
+    c.inc(Some(strings(&["/", "200"]))).unwrap();
+    assert!(
+        String::from(reg.scrape()).contains("http_requests_total{route=\"/\",status=\"200\"} 6\n")
+    );
+    assert_eq!(
+        message(root.add(s("4"))),
+        "http.requests: the value must be a number, got string"
+    );
+    assert_eq!(
+        message(root.add(n(-4.0))),
+        "http.requests: counter increment -4 is negative"
+    );
+
+    let lat = latency(&reg);
+    let home = lat.labels(Some(strings(&["/"]))).unwrap();
+    home.record(n(0.5)).unwrap();
+    assert!(String::from(reg.scrape()).contains("http_duration_seconds_count{route=\"/\"} 1\n"));
+    assert_eq!(
+        message(lat.labels(Some(strings(&[])))),
+        "http.duration: cannot record: expected 1 label values, got 0"
+    );
+
+    let g = reg.gauge(s("temp"), None).unwrap().labels(None).unwrap();
+    g.set(n(-1.5)).unwrap();
+    let u = reg
+        .up_down_counter(s("queue"), None)
+        .unwrap()
+        .labels(None)
+        .unwrap();
+    u.add(n(-3.0)).unwrap();
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("temp -1.5\n") && text.contains("queue -3\n"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn arrays_of_the_wrong_length_throw_before_reading_values() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let three = strings(&["/", "200", "GET"]);
+    assert_eq!(
+        message(c.inc(Some(three))),
+        "http.requests: cannot record: expected 2 label values, got 3"
+    );
+    assert_eq!(reg.series_count(), 0);
 }

@@ -1,0 +1,148 @@
+// Node-side end-to-end test: the edge worker served by the real workerd
+// runtime, scraped over HTTP, and the answers parsed by real parsers
+// (promtool for Prometheus text 0.0.4, the Python prometheus_client strict
+// OpenMetrics parser). Also checks the npm package the worker is built from.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const example = path.join(here, "..");
+const root = path.join(example, "..", "..");
+const pkg = path.join(root, "wasm", "pkg");
+const inCi = ["true", "1"].includes(process.env.CI ?? "");
+
+// A parser that is missing fails the run under CI and is skipped elsewhere.
+function tool(name, candidates) {
+  const found = candidates.find((c) => c && spawnSync(c, ["--version"]).status === 0);
+  if (!found && inCi) {
+    throw new Error(`${name} is required under CI=true but is missing`);
+  }
+  return found;
+}
+const promtool = tool("promtool", ["promtool"]);
+const python = tool("python with prometheus_client", [
+  process.env.OTEL_PROM_PYTHON,
+  path.join(root, "target", "py", "bin", "python"),
+]);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let workerd;
+let base;
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  workerd = spawn(
+    path.join(example, "node_modules", ".bin", "workerd"),
+    ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`],
+    { cwd: example, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`${base}/`);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`workerd did not start: ${e.message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+});
+
+after(() => workerd?.kill());
+
+async function scrape(accept) {
+  const r = await fetch(`${base}/metrics`, accept ? { headers: { accept } } : {});
+  assert.equal(r.status, 200);
+  return { contentType: r.headers.get("content-type"), body: await r.text() };
+}
+
+function pythonParse(parser, body) {
+  const script = path.join(root, "tests", "py", "parse.py");
+  const run = spawnSync(python, [script, parser], { input: body, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const verdict = JSON.parse(run.stdout.trim().split("\n")[0]);
+  assert.ok(verdict.ok, `the ${parser} parser rejected the scrape: ${verdict.error}\n${body}`);
+  return verdict.samples;
+}
+
+test("a served scrape passes promtool and the Python parsers", async (t) => {
+  // The readiness probe was one request to "/"; add known traffic.
+  for (let i = 0; i < 4; i++) await fetch(`${base}/api/items`);
+  await fetch(`${base}/missing`);
+
+  const text = await scrape();
+  assert.equal(text.contentType, "text/plain; version=0.0.4; charset=utf-8");
+  const om = await scrape("application/openmetrics-text;version=1.0.0");
+  assert.equal(om.contentType, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+
+  if (!promtool || !python) {
+    t.skip("promtool or python with prometheus_client not installed");
+    return;
+  }
+  const check = spawnSync(promtool, ["check", "metrics"], { input: text.body, encoding: "utf8" });
+  assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
+
+  const value = (samples, name, labels) =>
+    samples.find(
+      (s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(Object.entries(labels).sort()),
+    )?.value;
+  const textSamples = pythonParse("text", text.body);
+  assert.equal(value(textSamples, "http_server_requests_total", { route: "/api/items", status: "200" }), "4");
+  assert.equal(value(textSamples, "http_server_requests_total", { route: "other", status: "404" }), "1");
+
+  const omSamples = pythonParse("openmetrics", om.body);
+  assert.equal(value(omSamples, "http_server_requests_total", { route: "/metrics", status: "200" }), "1");
+  assert.equal(value(omSamples, "http_server_request_duration_seconds_count", { route: "/api/items" }), "4");
+});
+
+test("the npm package packs with its .wasm, glue and types", () => {
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkg, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const [packed] = JSON.parse(run.stdout);
+  const files = packed.files.map((f) => f.path).sort();
+  assert.deepEqual(files, [
+    "LICENSE",
+    "README.md",
+    "otel_prom_wasm.d.ts",
+    "otel_prom_wasm.js",
+    "otel_prom_wasm_bg.wasm",
+    "otel_prom_wasm_bg.wasm.d.ts",
+    "package.json",
+  ]);
+  const types = readFileSync(path.join(pkg, "otel_prom_wasm.d.ts"), "utf8");
+  for (const declared of [
+    "export class Registry",
+    "scrapeFor(accept?: string | null): ScrapeResult",
+    "export interface HistogramOptions",
+    "add(value: number, labels?: Labels): void",
+  ]) {
+    assert.ok(types.includes(declared), `.d.ts lacks ${declared}`);
+  }
+});
+
+test("the package works in plain node too", async () => {
+  const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
+  initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
+  const metrics = new Registry();
+  const jobs = metrics.counter("jobs.done", { labelNames: ["queue"] });
+  jobs.add(3, { queue: "mail" });
+  assert.equal(metrics.scrape(), '# TYPE jobs_done_total counter\njobs_done_total{queue="mail"} 3\n');
+  assert.throws(() => jobs.add(-1, ["mail"]), { name: "Error", message: "jobs.done: counter increment -1 is negative" });
+  assert.ok(existsSync(path.join(pkg, "package.json")));
+});
