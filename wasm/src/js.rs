@@ -261,7 +261,10 @@ fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, Error> {
     }
     match v.as_f64() {
         Some(n) => Ok(n),
-        None => Err(Error::new(inst.name(), wrong_type("the value".into(), "a number", v))),
+        None => Err(Error::new(
+            inst.name(),
+            wrong_type("the value".into(), "a number", v),
+        )),
     }
 }
 
