@@ -143,3 +143,39 @@ fn text_parser_reads_values_back() {
     assert_eq!(temp("big"), 1e21);
     assert_eq!(temp("i64_min"), i64::MIN as f64);
 }
+
+/// Under `dots` and `values` names are rewritten, but every sample must
+/// still be its family's name plus the suffix its type allows: the strict
+/// parser checks exactly that, and must find every sample under every
+/// scheme.
+#[test]
+fn strict_openmetrics_parser_accepts_every_escaping_scheme() {
+    let schemes = [
+        Escaping::Underscores,
+        Escaping::AllowUtf8,
+        Escaping::Dots,
+        Escaping::Values,
+    ];
+    let docs: Vec<String> = schemes
+        .iter()
+        .map(|&e| render(Format::OpenMetrics100, e))
+        .collect();
+    let Some(results) = python_parse(PyParser::OpenMetrics, &docs) else {
+        return;
+    };
+    let counts: Vec<usize> = docs
+        .iter()
+        .zip(results)
+        .zip(schemes)
+        .map(|((doc, result), scheme)| {
+            result
+                .unwrap_or_else(|e| panic!("strict parser rejected {scheme:?}: {e}\n{doc}"))
+                .len()
+        })
+        .collect();
+    assert!(counts[0] > 0);
+    assert!(
+        counts.iter().all(|&c| c == counts[0]),
+        "samples per scheme {schemes:?}: {counts:?}"
+    );
+}

@@ -99,10 +99,28 @@ pub(crate) fn needs_quotes(legacy: bool, scheme: Escaping) -> bool {
     !legacy && scheme == Escaping::AllowUtf8
 }
 
-/// Writes `name` followed by `suffix` as one name under `scheme` (the
-/// scheme sees the suffix too, so `dots` stays reversible). The caller has
+/// Writes `name` followed by `suffix` as one name under `scheme`, then
+/// `sample_suffix` as it is. `suffix` is the part of the *family* name the
+/// format adds (`_total` of a 0.0.4 counter); `sample_suffix` the part of
+/// a sample name after the family name (`_bucket`, OpenMetrics' `_total`),
+/// which is appended after escaping, so that under `dots` and `values`
+/// every sample name is still its family name plus the suffix the parser
+/// expects (as the Go exposition library writes them). The caller has
 /// decided about quotes: inside quotes the text is escaped, not rewritten.
 pub(crate) fn write_name<W: Write>(
+    out: &mut Sink<W>,
+    name: &str,
+    suffix: &str,
+    sample_suffix: &str,
+    legacy: bool,
+    scheme: Escaping,
+    kind: NameKind,
+) -> Result<(), EncodeError<W::Error>> {
+    write_family_name(out, name, suffix, legacy, scheme, kind)?;
+    out.put_str(sample_suffix)
+}
+
+fn write_family_name<W: Write>(
     out: &mut Sink<W>,
     name: &str,
     suffix: &str,
@@ -185,11 +203,47 @@ mod tests {
     use super::*;
 
     fn name(n: &str, suffix: &str, scheme: Escaping, kind: NameKind) -> String {
+        sample_name(n, suffix, "", scheme, kind)
+    }
+
+    fn sample_name(
+        n: &str,
+        suffix: &str,
+        sample_suffix: &str,
+        scheme: Escaping,
+        kind: NameKind,
+    ) -> String {
         let legacy = n.chars().enumerate().all(|(i, c)| kind.legal(c, i == 0));
         let mut v = Vec::new();
         let mut s = Sink { inner: &mut v };
-        write_name(&mut s, n, suffix, legacy, scheme, kind).unwrap();
+        write_name(&mut s, n, suffix, sample_suffix, legacy, scheme, kind).unwrap();
         String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn sample_suffixes_follow_the_escaped_family_name() {
+        use Escaping::*;
+        use NameKind::Metric;
+        assert_eq!(
+            sample_name("a.b", "", "_bucket", Dots, Metric),
+            "a_dot_b_bucket"
+        );
+        assert_eq!(
+            sample_name("a_b", "", "_bucket", Dots, Metric),
+            "a__b_bucket"
+        );
+        assert_eq!(
+            sample_name("a.b", "", "_total", Values, Metric),
+            "U__a_2e_b_total"
+        );
+        assert_eq!(
+            sample_name("a.b", "_total", "", Dots, Metric),
+            "a_dot_b__total"
+        );
+        assert_eq!(
+            sample_name("a_b", "", "_sum", Underscores, Metric),
+            "a_b_sum"
+        );
     }
 
     #[test]

@@ -248,6 +248,9 @@ pub struct Encoder<W: Write> {
     format: Format,
     escaping: Escaping,
     num: NumberBuffer,
+    /// The suffix the open family's name carries (`_total` of a 0.0.4
+    /// counter): escaped with the name; sample suffixes beyond it are not.
+    family_suffix: &'static str,
 }
 
 impl<W: Write> Encoder<W> {
@@ -265,6 +268,7 @@ impl<W: Write> Encoder<W> {
             format,
             escaping: format.effective_escaping(escaping),
             num: NumberBuffer::new(),
+            family_suffix: "",
         }
     }
 
@@ -454,11 +458,12 @@ impl<W: Write> Encoder<W> {
         &mut self,
         meta: &Metadata<'_>,
         name: MetricName<'_>,
-        suffix: &str,
+        suffix: &'static str,
         text_type: &str,
         om_type: &str,
     ) -> Result<(), EncodeError<W::Error>> {
         let om = self.format.is_openmetrics();
+        self.family_suffix = suffix;
         if !meta.help.is_empty() {
             self.out.put(b"# HELP ")?;
             self.meta_name(name, suffix)?;
@@ -518,10 +523,15 @@ impl<W: Write> Encoder<W> {
         if quoted {
             self.out.put(open)?;
         }
+        let (family_suffix, sample_suffix) = match suffix.strip_prefix(self.family_suffix) {
+            Some(rest) => (self.family_suffix, rest),
+            None => ("", suffix),
+        };
         write_name(
             &mut self.out,
             name.as_str(),
-            suffix,
+            family_suffix,
+            sample_suffix,
             name.is_legacy(),
             self.escaping,
             NameKind::Metric,
@@ -756,6 +766,7 @@ impl<W: Write> LabelWriter<'_, W> {
         write_name(
             self.out,
             name.as_str(),
+            "",
             "",
             name.is_legacy(),
             self.escaping,
