@@ -159,7 +159,7 @@ impl PrometheusExporter {
         answer: Negotiated,
     ) -> Result<(), ScrapeError<std::io::Error>> {
         let mut enc = Encoder::new(
-            embedded_io_adapters::std::FromStd::new(sink),
+            embedded_io_adapters::std::FromStd::new(RetryInterrupted(sink)),
             answer.format,
             answer.escaping,
         );
@@ -399,5 +399,30 @@ impl ExporterBuilder {
 impl From<OTelSdkError> for ScrapeError<std::io::Error> {
     fn from(e: OTelSdkError) -> Self {
         ScrapeError::Collect(e.to_string())
+    }
+}
+
+/// std's convention for `Write`: `Interrupted` means "call again", never a
+/// failed write (`write_all` retries it). The embedded-io adapter passes it
+/// through as an error, so it is retried here, before it would fail a scrape.
+struct RetryInterrupted<W>(W);
+
+impl<W: std::io::Write> std::io::Write for RetryInterrupted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        loop {
+            match self.0.write(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        loop {
+            match self.0.flush() {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ use crate::PrometheusExporter;
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     address: String,
+    max_connections: usize,
     max_concurrent_scrapes: usize,
     header_timeout: Duration,
     max_header_bytes: usize,
@@ -50,6 +51,7 @@ impl Default for ServerOptions {
             .unwrap_or(9464);
         ServerOptions {
             address: format!("{host}:{port}"),
+            max_connections: 256,
             max_concurrent_scrapes: 8,
             header_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
@@ -66,6 +68,19 @@ impl ServerOptions {
     /// ```
     pub fn with_address(mut self, address: impl Into<String>) -> Self {
         self.address = address.into();
+        self
+    }
+
+    /// Connections held open at once (default 256). Beyond it a new
+    /// connection is answered `503` and closed at once, so idle or slow
+    /// clients cannot exhaust the process: each held connection costs a
+    /// few KiB until it times out.
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_max_connections(64);
+    /// ```
+    pub fn with_max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
         self
     }
 
@@ -218,12 +233,17 @@ async fn run(
         return;
     };
     let limit = Arc::new(Semaphore::new(options.max_concurrent_scrapes));
+    let connections = Arc::new(Semaphore::new(options.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                let Ok(held) = connections.clone().try_acquire_owned() else {
+                    tokio::spawn(refuse(stream));
+                    continue;
+                };
                 let exporter = exporter.clone();
                 let limit = limit.clone();
                 let fixed = options.fixed;
@@ -240,11 +260,22 @@ async fn run(
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    drop(held);
                 });
             }
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Answers a connection over the limit without reading it: `503`, then
+/// close. Bounded by a short timeout so a client that never reads cannot
+/// hold even this.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\
+                          Connection: close\r\nRetry-After: 1\r\n\r\n";
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(BUSY)).await;
 }
 
 async fn answer<B>(

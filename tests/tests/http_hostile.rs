@@ -1,0 +1,243 @@
+//! The `/metrics` server under hostile clients: idle and keep-alive
+//! connections beyond the limit, malformed request lines, garbage `Accept`
+//! headers and a client that never reads. In every case the server keeps
+//! answering well-behaved scrapers and holds a bounded number of sockets.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use otel_prom_std::PrometheusExporter;
+use otel_prom_std::http::{MetricsServer, ServerOptions, serve};
+use otel_prom_tests::judge::promtool;
+
+fn start(options: ServerOptions, series: usize) -> (SdkMeterProvider, MetricsServer) {
+    let exporter = PrometheusExporter::builder()
+        .without_scope_info()
+        .without_target_info()
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .build();
+    // The SDK caps each instrument at 2000 attribute sets: spread them.
+    let meter = provider.meter("m");
+    let counters: Vec<_> = (0..series.div_ceil(1000))
+        .map(|i| {
+            meter
+                .u64_counter(if i == 0 {
+                    "hits".to_string()
+                } else {
+                    format!("hits{i}")
+                })
+                .build()
+        })
+        .collect();
+    for i in 0..series {
+        counters[i / 1000].add(1, &[KeyValue::new("series", i as i64)]);
+    }
+    let server = serve(exporter, options.with_address("127.0.0.1:0")).unwrap();
+    (provider, server)
+}
+
+/// Status and head of a one-shot request, or `None` when the server
+/// closed the connection without an answer.
+fn exchange(addr: SocketAddr, raw: &[u8]) -> Option<(u16, String, Vec<u8>)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(raw);
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all);
+    let split = all.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&all[..split]).into_owned();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head, all[split + 4..].to_vec()))
+}
+
+fn scrape(addr: SocketAddr, accept: &str) -> (u16, String, Vec<u8>) {
+    let raw = format!("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{accept}\r\n");
+    exchange(addr, raw.as_bytes()).expect("an answer")
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+}
+
+#[test]
+fn idle_connections_beyond_the_limit_are_refused_and_time_out() {
+    let limit = 32;
+    let (_p, server) = start(
+        ServerOptions::default()
+            .with_max_connections(limit)
+            .with_header_timeout(Duration::from_millis(800)),
+        3,
+    );
+    let addr = server.local_addr();
+    let before = open_fds();
+    let idle: Vec<TcpStream> = (0..1000)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // Our 1000 client sockets, plus what the server holds: at most the
+    // limit (refused sockets are closed at once), plus a little slack for
+    // connections being refused right now.
+    let server_side = open_fds().saturating_sub(before + idle.len());
+    assert!(
+        server_side <= limit + 16,
+        "server holds {server_side} sockets for a limit of {limit}"
+    );
+
+    // Over the limit: an immediate 503, never a hang.
+    let (status, head, _) = scrape(addr, "");
+    assert!(status == 503 || status == 200, "{head}");
+    if status == 503 {
+        assert!(head.contains("Retry-After: 1"), "{head}");
+    }
+
+    // The idle connections time out; then scrapes are served again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _, _) = scrape(addr, "");
+        if status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never served again after idle clients timed out"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(idle);
+    server.shutdown();
+}
+
+#[test]
+fn keep_alive_connections_do_not_hold_the_server_forever() {
+    let (_p, server) = start(
+        ServerOptions::default()
+            .with_max_connections(4)
+            .with_header_timeout(Duration::from_millis(800)),
+        3,
+    );
+    let addr = server.local_addr();
+    // Four clients take every slot with one keep-alive request each, then
+    // go quiet.
+    let mut quiet = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        quiet.push(s);
+    }
+    // The server closes each idle keep-alive connection (EOF on read).
+    for mut s in quiet {
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "an idle keep-alive connection was held"
+        );
+    }
+    assert_eq!(scrape(addr, "").0, 200);
+    server.shutdown();
+}
+
+#[test]
+fn malformed_requests_are_refused_and_others_served() {
+    let (_p, server) = start(ServerOptions::default(), 3);
+    let addr = server.local_addr();
+    let long_uri = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000));
+    let many_headers: String = (0..2000).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many_headers = format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n");
+    let cases: Vec<Vec<u8>> = vec![
+        b"\r\n\r\n".to_vec(),
+        b"GET\r\n\r\n".to_vec(),
+        b"GET /metrics\r\n\r\n".to_vec(),
+        b"GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n".to_vec(),
+        b"GET /metrics HTTP/1.1\r\nHost x\r\n\r\n".to_vec(),
+        b"GET /metrics HTTP/1.1\r\nContent-Length: -1\r\n\r\n".to_vec(),
+        b"GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_vec(),
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03".to_vec(), // a TLS ClientHello
+        b"GET /metrics HTTP/1.1\r\nHost: \xff\xfe\r\nAccept: \xc3\x28\r\n\r\n".to_vec(),
+        long_uri.into_bytes(),
+        many_headers.into_bytes(),
+    ];
+    for raw in &cases {
+        if let Some((status, head, _)) = exchange(addr, raw) {
+            assert!(
+                status == 200 || (400..500).contains(&status) || status == 505,
+                "{:?} answered {head}",
+                String::from_utf8_lossy(&raw[..raw.len().min(40)])
+            );
+        }
+        // Whatever happened to it, the next scraper is served.
+        assert_eq!(scrape(addr, "").0, 200);
+    }
+    server.shutdown();
+}
+
+#[test]
+fn garbage_accept_headers_get_prometheus_text() {
+    let (_p, server) = start(ServerOptions::default(), 3);
+    let addr = server.local_addr();
+    let garbage = [
+        "Accept: \r\n".to_string(),
+        "Accept: ;;;,,,;q=\r\n".to_string(),
+        "Accept: text/plain;version=0.0.4;q=NaN\r\n".to_string(),
+        "Accept: application/openmetrics-text;version=99\r\n".to_string(),
+        "Accept: text/plain;escaping=\u{0}\r\n".replace('\u{0}', "%00"),
+        "Accept: */*;q=0\r\n".to_string(),
+        format!("Accept: {}\r\n", "text/plain;a=b,".repeat(500)),
+        "Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily\r\n"
+            .to_string(),
+    ];
+    for accept in &garbage {
+        let (status, head, body) = scrape(addr, accept);
+        assert_eq!(status, 200, "{accept:.60}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
+            "{accept:.60}: {head}"
+        );
+        let text = String::from_utf8(body).unwrap();
+        assert!(text.contains("hits_total{series=\"2\"} 1\n"), "{text}");
+        if let Some(verdict) = promtool(&text) {
+            assert!(verdict.code == 0 || verdict.code == 3, "{}", verdict.output);
+        }
+    }
+    server.shutdown();
+}
+
+#[test]
+fn a_client_that_never_reads_does_not_block_other_scrapes() {
+    // A scrape of ~0.6 MB: more than the socket buffers hold.
+    let (_p, server) = start(ServerOptions::default(), 20_000);
+    let addr = server.local_addr();
+    let mut stuck = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        stuck.push(s); // never read
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..3 {
+        let started = Instant::now();
+        let (status, _, body) = scrape(addr, "");
+        assert_eq!(status, 200);
+        assert!(body.len() > 500_000);
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "a scrape waited behind clients that do not read"
+        );
+    }
+    drop(stuck);
+    server.shutdown();
+}
