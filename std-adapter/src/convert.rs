@@ -5,6 +5,7 @@
 //! strings; the planning buffers are reused from scrape to scrape.
 
 use std::cell::RefCell;
+use std::cmp::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use embedded_io::Write;
@@ -35,6 +36,8 @@ enum Kind {
 /// One SDK metric in the plan.
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Position in the plan (keys the point-order cache).
+    index: usize,
     scope: usize,
     metric: usize,
     kind: Kind,
@@ -55,6 +58,11 @@ pub(crate) struct Plan {
     bounds: Vec<f64>,
     counts: Vec<u64>,
     scratch: RefCell<String>,
+    /// Per plan entry, the order its points were written in last time (as
+    /// indices into the SDK's order): while the SDK keeps handing points
+    /// over in the same order, checking that order (n - 1 comparisons)
+    /// replaces sorting (n log n).
+    point_orders: Vec<RefCell<Vec<u32>>>,
 }
 
 fn timestamp(t: SystemTime) -> Option<Timestamp> {
@@ -208,6 +216,7 @@ struct Ctx<'a> {
     scope: &'a FixedLabels,
     resource: &'a FixedLabels,
     scratch: &'a RefCell<String>,
+    point_order: &'a RefCell<Vec<u32>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -241,30 +250,45 @@ impl<'p, P> SortedPoints<'p, P> {
 
 /// Sorts data points by their attributes. Attributes are put in key order
 /// first: the SDK does not promise one, and label order and collision
-/// merging must not depend on it.
+/// merging must not depend on it. `last` is the order of the previous scrape
+/// of this metric: reused when it still sorts the points strictly, which
+/// also proves it a permutation (n distinct points in strictly increasing
+/// order); otherwise the points are sorted and `last` updated.
 fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     points: impl Iterator<Item = &'p P>,
     attrs: impl Fn(&'p P) -> I,
+    last: &RefCell<Vec<u32>>,
 ) -> SortedPoints<'p, P> {
     let mut arena = Vec::new();
-    let mut order = Vec::new();
+    let mut spans = Vec::new();
     for p in points {
         let start = arena.len();
         arena.extend(attrs(p));
         arena[start..]
             .sort_unstable_by(|x: &&KeyValue, y: &&KeyValue| x.key.as_str().cmp(y.key.as_str()));
-        order.push((p, start, arena.len()));
+        spans.push((p, start, arena.len()));
     }
     let mut scratch = (String::new(), String::new());
-    // Points of one metric never share an attribute set, so an unstable
-    // sort is deterministic too (and cheaper).
-    order.sort_unstable_by(|a, b| {
+    let mut cmp = |a: u32, b: u32| {
+        let (a, b) = (&spans[a as usize], &spans[b as usize]);
         cmp_attributes(
             arena[a.1..a.2].iter().copied(),
             arena[b.1..b.2].iter().copied(),
             &mut scratch,
         )
-    });
+    };
+    let mut last = last.borrow_mut();
+    let still_sorted = last.len() == spans.len()
+        && last.iter().all(|&i| (i as usize) < spans.len())
+        && last.windows(2).all(|w| cmp(w[0], w[1]) == Ordering::Less);
+    if !still_sorted {
+        last.clear();
+        last.extend(0..spans.len() as u32);
+        // Points of one metric never share an attribute set, so an
+        // unstable sort is deterministic too (and cheaper).
+        last.sort_unstable_by(|a, b| cmp(*a, *b));
+    }
+    let order = last.iter().map(|&i| spans[i as usize]).collect();
     SortedPoints { arena, order }
 }
 
@@ -376,6 +400,7 @@ impl Plan {
                 let total = cfg.counter_suffixes
                     && (strategy.adds_suffixes() || t.metadata("").has_total_suffix());
                 self.entries.push(Entry {
+                    index: self.entries.len(),
                     scope: s,
                     metric: m,
                     kind,
@@ -384,6 +409,10 @@ impl Plan {
                     total,
                 });
             }
+        }
+        if self.point_orders.len() < self.entries.len() {
+            self.point_orders
+                .resize_with(self.entries.len(), RefCell::default);
         }
         // Families by name; within a family, scopes by name and version.
         let scopes: Vec<&InstrumentationScope> = rm.scope_metrics().map(|s| s.scope()).collect();
@@ -454,6 +483,7 @@ impl Plan {
             scope: &self.scope_labels[e.scope],
             resource: &self.resource_labels,
             scratch: &self.scratch,
+            point_order: &self.point_orders[e.index],
         };
         match head.kind {
             Kind::Counter => {
@@ -515,6 +545,7 @@ impl Plan {
                         scope: &self.scope_labels[e.scope],
                         resource: &self.resource_labels,
                         scratch: &self.scratch,
+                        point_order: &self.point_orders[e.index],
                     };
                     match metric.data() {
                         AggregatedMetrics::F64(MetricData::Histogram(h)) => {
@@ -552,7 +583,7 @@ fn counter_points<T: Sample, W: Write>(
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(sum.start_time());
-    let points = sorted(sum.data_points(), |p| p.attributes());
+    let points = sorted(sum.data_points(), |p| p.attributes(), c.point_order);
     for (p, attrs) in points.iter() {
         let value = p.value().number();
         let latest = p.exemplars().max_by_key(|e| e.time());
@@ -568,7 +599,7 @@ fn sum_gauge_points<T: Sample, W: Write>(
     sum: &data::Sum<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(sum.data_points(), |p| p.attributes());
+    let points = sorted(sum.data_points(), |p| p.attributes(), c.point_order);
     for (p, attrs) in points.iter() {
         fam.sample(&c.labels(attrs), p.value().number())?;
     }
@@ -581,7 +612,7 @@ fn gauge_points<T: Sample, W: Write>(
     gauge: &data::Gauge<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(gauge.data_points(), |p| p.attributes());
+    let points = sorted(gauge.data_points(), |p| p.attributes(), c.point_order);
     for (p, attrs) in points.iter() {
         fam.sample(&c.labels(attrs), p.value().number())?;
     }
@@ -597,7 +628,11 @@ fn histogram_points<T: Sample, W: Write>(
     counts: &mut Vec<u64>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(h.start_time());
-    let points = sorted(h.data_points(), |p: &HistogramDataPoint<T>| p.attributes());
+    let points = sorted(
+        h.data_points(),
+        |p: &HistogramDataPoint<T>| p.attributes(),
+        c.point_order,
+    );
     for (p, attrs) in points.iter() {
         bounds.clear();
         bounds.extend(p.bounds());
@@ -630,9 +665,11 @@ fn exponential_points<T: Sample, W: Write>(
     counts: &mut Vec<u64>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(h.start_time());
-    let points = sorted(h.data_points(), |p: &ExponentialHistogramDataPoint<T>| {
-        p.attributes()
-    });
+    let points = sorted(
+        h.data_points(),
+        |p: &ExponentialHistogramDataPoint<T>| p.attributes(),
+        c.point_order,
+    );
     for (p, attrs) in points.iter() {
         exponential_to_classic(p, bounds, counts);
         write_histogram(

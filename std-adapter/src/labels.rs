@@ -101,10 +101,7 @@ pub(crate) fn cmp_attributes<'a>(
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(x), Some(y)) => {
-                let o = x
-                    .key
-                    .as_str()
-                    .cmp(y.key.as_str())
+                let o = cmp_str(x.key.as_str(), y.key.as_str())
                     .then_with(|| cmp_value(&x.value, &y.value, scratch));
                 if o != Ordering::Equal {
                     return o;
@@ -114,9 +111,19 @@ pub(crate) fn cmp_attributes<'a>(
     }
 }
 
+/// Keys of the same instrument are usually the same allocation (a
+/// `&'static str` or a shared `Arc`): equal without reading the bytes.
+fn cmp_str(a: &str, b: &str) -> Ordering {
+    if core::ptr::eq(a, b) {
+        Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
+}
+
 fn cmp_value(a: &Value, b: &Value, scratch: &mut (String, String)) -> Ordering {
     match (a, b) {
-        (Value::String(x), Value::String(y)) => x.as_str().cmp(y.as_str()),
+        (Value::String(x), Value::String(y)) => cmp_str(x.as_str(), y.as_str()),
         (Value::I64(x), Value::I64(y)) => x.cmp(y),
         _ => {
             scratch.0.clear();

@@ -580,3 +580,33 @@ fn deterministic_order_across_scrapes() {
     assert_eq!(lines, sorted);
     assert_eq!(first, scrape(&e));
 }
+
+#[test]
+fn order_stays_sorted_while_points_come_and_change() {
+    // The previous scrape's order is reused only while it still sorts the
+    // points: new series, other values and other attribute sets must all
+    // land in their sorted place, none lost or doubled.
+    let (p, e) = setup(PrometheusExporter::builder().without_target_info(), None);
+    let c = p.meter("m").u64_counter("c").build();
+    let check = |want: usize| {
+        let text = scrape(&e);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        let mut sorted = lines.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(lines, sorted, "unsorted or doubled:\n{text}");
+        assert_eq!(lines.len(), want, "{text}");
+    };
+    let mut recorded = std::collections::BTreeSet::new();
+    for round in 0..6u64 {
+        for i in (0..10u64).rev().step_by(1 + round as usize % 3) {
+            let k = format!("v{:02}", (i * 7 + round * 3) % 40);
+            recorded.insert((k.clone(), i % 2));
+            c.add(
+                round + 1,
+                &[KeyValue::new("k", k), KeyValue::new("z", (i % 2) as i64)],
+            );
+        }
+        check(recorded.len());
+    }
+}

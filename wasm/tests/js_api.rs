@@ -418,3 +418,19 @@ fn arrays_of_the_wrong_length_throw_before_reading_values() {
     );
     assert_eq!(reg.series_count(), 0);
 }
+
+#[wasm_bindgen_test]
+fn lone_surrogates_from_js_become_replacement_characters() {
+    // A JS string need not be valid UTF-16; what crosses into wasm is
+    // UTF-8 with U+FFFD in place of each lone surrogate.
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let lone = js_sys::JsString::from_char_code1(0xD800);
+    c.inc(Some(Array::of2(&lone.into(), &n(200.0)).into()))
+        .unwrap();
+    let text: String = reg.scrape().into();
+    assert!(
+        text.contains("http_requests_total{route=\"\u{FFFD}\",status=\"200\"} 1\n"),
+        "{text}"
+    );
+}
