@@ -1,6 +1,7 @@
-//! The fuzz targets on stable: every committed corpus input (seeds and
-//! anything a fuzzing run found), plus a fixed set of pseudo-random inputs,
-//! run through the same target functions and their invariants.
+//! The fuzz targets on stable: every committed input (the minimised corpus
+//! of the fuzzing runs, and `fuzz/regressions/`: inputs that once failed
+//! and hand-written seeds), plus a fixed set of pseudo-random inputs, run
+//! through the same target functions and their invariants.
 
 #[path = "../../fuzz/src/lib.rs"]
 #[allow(dead_code)]

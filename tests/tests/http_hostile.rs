@@ -61,6 +61,18 @@ fn scrape(addr: SocketAddr, accept: &str) -> (u16, String, Vec<u8>) {
     exchange(addr, raw.as_bytes()).expect("an answer")
 }
 
+/// The soft limit on open files (`ulimit -n`).
+fn fd_limit() -> usize {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
+        })
+        .unwrap_or(1024)
+}
+
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
 }
@@ -80,7 +92,7 @@ fn idle_connections_beyond_the_limit_are_refused_and_time_out() {
         .map(|_| TcpStream::connect(addr).unwrap())
         .collect();
     std::thread::sleep(Duration::from_millis(300));
-    // Our 1000 client sockets, plus what the server holds: at most the
+    // Our client sockets, plus what the server holds: at most the
     // limit (refused sockets are closed at once), plus a little slack for
     // connections being refused right now.
     let server_side = open_fds().saturating_sub(before + idle.len());
