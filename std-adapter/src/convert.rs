@@ -22,7 +22,7 @@ use otel_prom_core::{
     MetricName, Number, Strategy, Timestamp,
 };
 
-use crate::labels::{Attributes, FixedLabels, cmp_attributes};
+use crate::labels::{Attributes, FixedLabels, cmp_attributes, cmp_str};
 use crate::options::Config;
 
 /// What a metric becomes.
@@ -264,8 +264,11 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     for p in points {
         let start = arena.len();
         arena.extend(attrs(p));
-        arena[start..]
-            .sort_unstable_by(|x: &&KeyValue, y: &&KeyValue| x.key.as_str().cmp(y.key.as_str()));
+        // The SDK usually hands attributes over in key order already.
+        let by_key = |x: &&KeyValue, y: &&KeyValue| cmp_str(x.key.as_str(), y.key.as_str());
+        if !arena[start..].is_sorted_by(|x, y| by_key(x, y) != Ordering::Greater) {
+            arena[start..].sort_unstable_by(by_key);
+        }
         spans.push((p, start, arena.len()));
     }
     let mut scratch = (String::new(), String::new());

@@ -113,7 +113,7 @@ pub(crate) fn cmp_attributes<'a>(
 
 /// Keys of the same instrument are usually the same allocation (a
 /// `&'static str` or a shared `Arc`): equal without reading the bytes.
-fn cmp_str(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_str(a: &str, b: &str) -> Ordering {
     if core::ptr::eq(a, b) {
         Ordering::Equal
     } else {

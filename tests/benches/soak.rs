@@ -86,6 +86,50 @@ fn counters(body: &str) -> (HashMap<String, u64>, u64) {
     (out, count)
 }
 
+/// Scrape latencies in 10 µs buckets up to 1 s (and one bucket beyond).
+struct Latencies {
+    buckets: Vec<AtomicU64>,
+    max: AtomicU64,
+}
+
+impl Latencies {
+    const STEP_US: u64 = 10;
+    const BUCKETS: usize = 100_001;
+
+    fn new() -> Self {
+        Latencies {
+            buckets: (0..Self::BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+            max: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, d: Duration) {
+        let us = d.as_micros() as u64;
+        let i = ((us / Self::STEP_US) as usize).min(Self::BUCKETS - 1);
+        self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        self.max.fetch_max(us, Ordering::Relaxed);
+    }
+
+    /// The upper edge of the bucket holding the `p` quantile.
+    fn percentile(&self, p: f64) -> Duration {
+        let counts: Vec<u64> = self
+            .buckets
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect();
+        let total: u64 = counts.iter().sum();
+        let target = (total as f64 * p).ceil() as u64;
+        let mut seen = 0;
+        for (i, c) in counts.iter().enumerate() {
+            seen += c;
+            if seen >= target.max(1) {
+                return Duration::from_micros((i as u64 + 1) * Self::STEP_US);
+            }
+        }
+        Duration::ZERO
+    }
+}
+
 fn label_text(route: &str, status: i64) -> String {
     format!("route=\"{route}\",status=\"{status}\"")
 }
@@ -157,7 +201,9 @@ fn main() {
     // Scrapers: check monotonic counters, time every scrape.
     let failures = Arc::new(Mutex::new(Vec::<String>::new()));
     let scrapes = Arc::new(AtomicU64::new(0));
-    let latencies = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    // A fixed-size histogram, so the soak's own bookkeeping does not grow
+    // the RSS it measures (a Vec of every latency would, by ~3 KiB/s).
+    let latencies = Arc::new(Latencies::new());
     let scrapers: Vec<_> = (0..clients)
         .map(|c| {
             let (stop, failures, scrapes, latencies) = (
@@ -180,7 +226,7 @@ fn main() {
                     match scrape(addr, accept) {
                         Ok((body, took)) => {
                             scrapes.fetch_add(1, Ordering::Relaxed);
-                            latencies.lock().unwrap().push(took);
+                            latencies.record(took);
                             let (now, count) = counters(&body);
                             for (series, v) in &now {
                                 if last.get(series).is_some_and(|old| v < old) {
@@ -251,13 +297,7 @@ fn main() {
     }
     server.shutdown();
 
-    let mut lat = latencies.lock().unwrap().clone();
-    lat.sort();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
+    let pct = |p: f64| latencies.percentile(p);
     let warm = rss.iter().find(|(t, _)| *t >= 60).map_or(rss[0].1, |r| r.1);
     let peak_after = rss
         .iter()
@@ -281,7 +321,7 @@ fn main() {
         "scrape latency: p50 {:?}, p99 {:?}, max {:?}",
         pct(0.5),
         pct(0.99),
-        lat.last().copied().unwrap_or_default()
+        Duration::from_micros(latencies.max.load(Ordering::Relaxed))
     );
     println!(
         "RSS: start {} KiB, at 1 min {warm} KiB, peak after 1 min {peak_after} KiB, end {end} KiB",
