@@ -299,6 +299,13 @@ fn bind(
 /// 16384 value cells, 8 labels per family, 128 bytes of label values per
 /// series, 31 histogram bounds). Its memory is taken once, when it is
 /// created; `free()` returns it once no instrument uses it.
+///
+/// ```js
+/// const metrics = new Registry();
+/// const jobs = metrics.counter("jobs.done", { labelNames: ["queue"] });
+/// jobs.add(3, { queue: "mail" });
+/// metrics.scrape(); // '# TYPE jobs_done_total counter\njobs_done_total{queue="mail"} 3\n'
+/// ```
 #[wasm_bindgen(js_name = Registry)]
 pub struct JsRegistry {
     metrics: Metrics,
@@ -313,6 +320,10 @@ impl Default for JsRegistry {
 #[wasm_bindgen(js_class = Registry)]
 impl JsRegistry {
     /// An empty registry.
+    ///
+    /// ```js
+    /// const metrics = new Registry();
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsRegistry {
         JsRegistry {
@@ -323,6 +334,12 @@ impl JsRegistry {
     /// A monotonic counter, exported as `<name>_total` (OpenTelemetry name
     /// translation: `http.requests` → `http_requests_total`). Creating the
     /// same counter again returns an instrument for the same family.
+    ///
+    /// ```js
+    /// const requests = metrics.counter("http.requests", {
+    ///   help: "Requests answered.", unit: "{request}", labelNames: ["route", "status"],
+    /// });
+    /// ```
     pub fn counter(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
@@ -342,6 +359,11 @@ impl JsRegistry {
 
     /// An up-down counter: an integer that goes up and down (a gauge in
     /// Prometheus).
+    ///
+    /// ```js
+    /// const active = metrics.upDownCounter("http.active_requests");
+    /// active.add(1); /* … */ active.add(-1);
+    /// ```
     #[wasm_bindgen(js_name = upDownCounter)]
     pub fn up_down_counter(
         &self,
@@ -361,6 +383,10 @@ impl JsRegistry {
     }
 
     /// A gauge: a float that is set.
+    ///
+    /// ```js
+    /// metrics.gauge("queue.fill", { unit: "1" }).set(0.75);
+    /// ```
     pub fn gauge(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
@@ -379,6 +405,11 @@ impl JsRegistry {
     }
 
     /// A histogram with explicit bucket bounds.
+    ///
+    /// ```js
+    /// const latency = metrics.histogram("http.duration", { unit: "s", bounds: [0.01, 0.1, 1] });
+    /// latency.record(0.042);
+    /// ```
     pub fn histogram(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
@@ -398,6 +429,10 @@ impl JsRegistry {
     }
 
     /// Every metric as Prometheus text format 0.0.4.
+    ///
+    /// ```js
+    /// console.log(metrics.scrape());
+    /// ```
     pub fn scrape(&self) -> JsString {
         self.metrics.scrape(None, |_, body| JsString::from(body))
     }
@@ -405,6 +440,11 @@ impl JsRegistry {
     /// A scrape negotiated from an HTTP `Accept` header (absent or garbage:
     /// Prometheus text 0.0.4): `{ contentType, body }`, ready for a
     /// `Response`.
+    ///
+    /// ```js
+    /// const { contentType, body } = metrics.scrapeFor(request.headers.get("accept"));
+    /// return new Response(body, { headers: { "content-type": contentType } });
+    /// ```
     #[wasm_bindgen(js_name = scrapeFor, unchecked_return_type = "ScrapeResult")]
     pub fn scrape_for(
         &self,
@@ -424,6 +464,10 @@ impl JsRegistry {
     }
 
     /// Series created so far, over all families.
+    ///
+    /// ```js
+    /// if (metrics.seriesCount > 1800) console.warn("metrics: near capacity");
+    /// ```
     #[wasm_bindgen(getter, js_name = seriesCount)]
     pub fn series_count(&self) -> usize {
         self.metrics.series_len()
@@ -450,6 +494,8 @@ macro_rules! instrument_class {
         #[wasm_bindgen]
         impl $bound {
             #[doc = $value_doc]
+            ///
+            #[doc = concat!("```js\nmetric.labels([\"/\"]).", $js_method, "(1);\n```")]
             #[wasm_bindgen(js_name = $js_method)]
             pub fn $method(
                 &self,
@@ -465,6 +511,11 @@ macro_rules! instrument_class {
             /// The series with these label values, created now (so it is
             /// scraped before its first recording); recording through it
             /// skips converting labels on every call.
+            ///
+            /// ```js
+            /// const home = requests.labels({ route: "/", status: 200 });
+            /// home.inc();
+            /// ```
             pub fn labels(
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
@@ -476,6 +527,8 @@ macro_rules! instrument_class {
             #[doc = $value_doc]
             /// `labels`: an object keyed by label name or an array in
             /// label-name order; omit it when the metric has no labels.
+            ///
+            #[doc = concat!("```js\nmetric.", $js_method, "(1, { route: \"/\" });\nmetric.", $js_method, "(1, [\"/\"]);\n```")]
             #[wasm_bindgen(js_name = $js_method)]
             pub fn $method(
                 &self,
@@ -486,12 +539,20 @@ macro_rules! instrument_class {
             }
 
             /// The name the metric was created with.
+            ///
+            /// ```js
+            /// metric.name; // "http.requests"
+            /// ```
             #[wasm_bindgen(getter)]
             pub fn name(&self) -> String {
                 self.inner.name().into()
             }
 
             /// The label names, in array order.
+            ///
+            /// ```js
+            /// metric.labelNames; // ["route", "status"]
+            /// ```
             #[wasm_bindgen(getter, js_name = labelNames)]
             pub fn label_names(&self) -> Vec<String> {
                 self.inner.label_names().to_vec()
@@ -512,6 +573,10 @@ instrument_class!(
 #[wasm_bindgen]
 impl Counter {
     /// Adds 1.
+    ///
+    /// ```js
+    /// requests.inc({ route: "/", status: 200 });
+    /// ```
     pub fn inc(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
@@ -528,6 +593,10 @@ impl Counter {
 #[wasm_bindgen]
 impl BoundCounter {
     /// Adds 1.
+    ///
+    /// ```js
+    /// requests.labels({ route: "/", status: 200 }).inc();
+    /// ```
     pub fn inc(&self) -> Result<(), JsError> {
         self.inner
             .record(1.0, &value_refs(&self.values))
