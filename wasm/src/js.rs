@@ -362,7 +362,8 @@ impl JsRegistry {
     ///
     /// ```js
     /// const active = metrics.upDownCounter("http.active_requests");
-    /// active.add(1); /* … */ active.add(-1);
+    /// active.add(1); // a request starts
+    /// active.add(-1); // it ends
     /// ```
     #[wasm_bindgen(js_name = upDownCounter)]
     pub fn up_down_counter(
