@@ -595,6 +595,45 @@ impl<W: Write> Encoder<W> {
         Some(total - rest.len())
     }
 
+    /// Renders `name_bucket{labels,le="` (or the quoted-name form) into
+    /// `buf`, for a histogram whose labels were prerendered: every bucket
+    /// line of the series starts with it. `None` when it does not fit.
+    fn bucket_prefix(&self, name: MetricName<'_>, labels: &[u8], buf: &mut [u8]) -> Option<usize> {
+        let total = buf.len();
+        let mut rest = &mut buf[..];
+        {
+            let mut sink = Sink { inner: &mut rest };
+            let quoted = needs_quotes(name.is_legacy(), self.escaping);
+            if quoted {
+                sink.put(b"{\"").ok()?;
+            }
+            // A histogram family's name carries no suffix of its own.
+            let legacy = name.is_legacy();
+            write_name(
+                &mut sink,
+                name.as_str(),
+                "",
+                "_bucket",
+                legacy,
+                self.escaping,
+                NameKind::Metric,
+            )
+            .ok()?;
+            let open: &[u8] = match (quoted, labels.is_empty()) {
+                (true, true) => b"\",le=\"",
+                (true, false) => b"\",",
+                (false, true) => b"{le=\"",
+                (false, false) => b"{",
+            };
+            sink.put(open).ok()?;
+            if !labels.is_empty() {
+                sink.put(labels).ok()?;
+                sink.put(b",le=\"").ok()?;
+            }
+        }
+        Some(total - rest.len())
+    }
+
     /// `series` with labels already rendered by `prerender`.
     fn series_prerendered(
         &mut self,
@@ -988,9 +1027,46 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             None => LineLabels::Live(labels),
         };
         let cached = f.cache.load(bounds.as_slice(), om, &mut f.enc.num);
+        // Bucket lines are most of a scrape: with the labels rendered, the
+        // line's start is the same for every bucket, so each line is two
+        // writes (that prefix, then `le"} value\n`) instead of nine.
+        let mut prefix = [0u8; 512];
+        let prefix_len = match line_labels {
+            LineLabels::Rendered(text) => f.enc.bucket_prefix(f.name, text, &mut prefix),
+            LineLabels::Live(_) => None,
+        };
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
+            let exemplar = if om && !exemplars.is_empty() {
+                exemplars
+                    .iter()
+                    .rev()
+                    .find(|e| bounds.bucket_of(e.value.as_f64()) == i)
+            } else {
+                None
+            };
+            if let (Some(n), None) = (prefix_len, exemplar) {
+                let le: &[u8] = match bounds.as_slice().get(i) {
+                    Some(_) if cached => f.cache.get(i),
+                    Some(b) if om => f.enc.num.openmetrics_f64_bytes(*b),
+                    Some(b) => f.enc.num.f64_bytes(*b),
+                    None => b"+Inf",
+                };
+                let mut tail = [0u8; 64];
+                let mut t = 0;
+                for part in [le, b"\"} "] {
+                    tail[t..t + part.len()].copy_from_slice(part);
+                    t += part.len();
+                }
+                let count = f.enc.num.format_u64(cumulative).as_bytes();
+                tail[t..t + count.len()].copy_from_slice(count);
+                t += count.len();
+                tail[t] = b'\n';
+                f.enc.out.put(&prefix[..n])?;
+                f.enc.out.put(&tail[..=t])?;
+                continue;
+            }
             let mut number = [0u8; 32];
             let le: &[u8] = match bounds.as_slice().get(i) {
                 Some(_) if cached => f.cache.get(i),
@@ -1009,11 +1085,7 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
                 .line_start(f.name, "_bucket", &line_labels, Some(le))?;
             f.enc.value(Number::U64(cumulative))?;
             if om && !exemplars.is_empty() {
-                let ex = exemplars
-                    .iter()
-                    .rev()
-                    .find(|e| bounds.bucket_of(e.value.as_f64()) == i);
-                f.enc.exemplar(ex)?;
+                f.enc.exemplar(exemplar)?;
             }
             f.enc.out.put(b"\n")?;
         }
