@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use otel_prom_core::error::RecordError;
 
 use crate::error::{Error, ErrorKind};
-use crate::metrics::{Instrument, LABELS, Metrics};
+use crate::metrics::{Instrument, InstrumentKind, LABELS, Metrics};
 
 /// Label values of one call: no heap beyond the strings JS hands over.
 type LabelValues = heapless::Vec<String, LABELS>;
@@ -347,14 +347,12 @@ impl JsRegistry {
             JsValue,
         >,
     ) -> Result<Counter, JsError> {
-        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
-        self.metrics
-            .counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| Counter {
-                names: js_names(&inner),
-                inner,
-            })
-            .map_err(js_error)
+        self.create(
+            &name,
+            options.as_ref(),
+            InstrumentKind::Counter,
+            |inner, names| Counter { inner, names },
+        )
     }
 
     /// An up-down counter: an integer that goes up and down (a gauge in
@@ -373,14 +371,12 @@ impl JsRegistry {
             JsValue,
         >,
     ) -> Result<UpDownCounter, JsError> {
-        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
-        self.metrics
-            .up_down_counter(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| UpDownCounter {
-                names: js_names(&inner),
-                inner,
-            })
-            .map_err(js_error)
+        self.create(
+            &name,
+            options.as_ref(),
+            InstrumentKind::UpDownCounter,
+            |inner, names| UpDownCounter { inner, names },
+        )
     }
 
     /// A gauge: a float that is set.
@@ -395,14 +391,12 @@ impl JsRegistry {
             JsValue,
         >,
     ) -> Result<Gauge, JsError> {
-        let (name, o) = self::options(&name, options.as_ref(), false).map_err(js_error)?;
-        self.metrics
-            .gauge(&name, &o.help, &o.unit, &label_refs(&o.label_names))
-            .map(|inner| Gauge {
-                names: js_names(&inner),
-                inner,
-            })
-            .map_err(js_error)
+        self.create(
+            &name,
+            options.as_ref(),
+            InstrumentKind::Gauge,
+            |inner, names| Gauge { inner, names },
+        )
     }
 
     /// A histogram with explicit bucket bounds.
@@ -418,15 +412,12 @@ impl JsRegistry {
             JsValue,
         >,
     ) -> Result<Histogram, JsError> {
-        let (name, o) = self::options(&name, options.as_ref(), true).map_err(js_error)?;
-        let labels = label_refs(&o.label_names);
-        self.metrics
-            .histogram(&name, &o.help, &o.unit, &labels, o.bounds.as_deref())
-            .map(|inner| Histogram {
-                names: js_names(&inner),
-                inner,
-            })
-            .map_err(js_error)
+        self.create(
+            &name,
+            options.as_ref(),
+            InstrumentKind::Histogram,
+            |inner, names| Histogram { inner, names },
+        )
     }
 
     /// Every metric as Prometheus text format 0.0.4.
@@ -472,6 +463,34 @@ impl JsRegistry {
     #[wasm_bindgen(getter, js_name = seriesCount)]
     pub fn series_count(&self) -> usize {
         self.metrics.series_len()
+    }
+}
+
+impl JsRegistry {
+    /// Reads the name and options, creates the instrument of `kind` and
+    /// wraps it in its JS class.
+    fn create<T>(
+        &self,
+        name: &JsValue,
+        options: Option<&JsValue>,
+        kind: InstrumentKind,
+        wrap: impl FnOnce(Instrument, Box<[JsValue]>) -> T,
+    ) -> Result<T, JsError> {
+        let histogram = kind == InstrumentKind::Histogram;
+        let (name, o) = self::options(name, options, histogram).map_err(js_error)?;
+        let labels = label_refs(&o.label_names);
+        let m = &self.metrics;
+        let created = match kind {
+            InstrumentKind::Counter => m.counter(&name, &o.help, &o.unit, &labels),
+            InstrumentKind::UpDownCounter => m.up_down_counter(&name, &o.help, &o.unit, &labels),
+            InstrumentKind::Gauge => m.gauge(&name, &o.help, &o.unit, &labels),
+            InstrumentKind::Histogram => {
+                m.histogram(&name, &o.help, &o.unit, &labels, o.bounds.as_deref())
+            }
+        };
+        let inner = created.map_err(js_error)?;
+        let names = js_names(&inner);
+        Ok(wrap(inner, names))
     }
 }
 
