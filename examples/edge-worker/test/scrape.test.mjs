@@ -145,4 +145,17 @@ test("the package works in plain node too", async () => {
   assert.equal(metrics.scrape(), '# TYPE jobs_done_total counter\njobs_done_total{queue="mail"} 3\n');
   assert.throws(() => jobs.add(-1, ["mail"]), { name: "Error", message: "jobs.done: counter increment -1 is negative" });
   assert.ok(existsSync(path.join(pkg, "package.json")));
+
+  // Using an instrument or registry after free() throws; the instance
+  // stays healthy, and an instrument keeps a freed registry's data alive.
+  const freed = metrics.counter("freed");
+  freed.free();
+  assert.throws(() => freed.add(1), { name: "Error" });
+  const other = new Registry();
+  const kept = other.counter("kept");
+  other.free();
+  kept.add(2);
+  assert.throws(() => other.scrape(), { name: "Error" });
+  jobs.add(1, ["mail"]);
+  assert.match(metrics.scrape(), /jobs_done_total\{queue="mail"\} 4\n/);
 });
