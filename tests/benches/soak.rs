@@ -23,6 +23,7 @@ use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use otel_prom_std::PrometheusExporter;
 use otel_prom_std::http::{ServerOptions, serve};
+use otel_prom_tests::process::proc_field;
 
 const ROUTES: [&str; 8] = ["/", "/a", "/b", "/c", "/d", "/e", "/f", "/g"];
 const STATUSES: [i64; 3] = [200, 404, 500];
@@ -38,14 +39,7 @@ fn arg(name: &str, default: f64) -> f64 {
 }
 
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    proc_field("status", "VmRSS:", 1).unwrap_or(0)
 }
 
 /// One scrape: status, body, time taken.

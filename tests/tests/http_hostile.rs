@@ -13,6 +13,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use otel_prom_std::PrometheusExporter;
 use otel_prom_std::http::{MetricsServer, ServerOptions, serve};
 use otel_prom_tests::judge::promtool;
+use otel_prom_tests::process::proc_field;
 
 fn start(options: ServerOptions, series: usize) -> (SdkMeterProvider, MetricsServer) {
     let exporter = PrometheusExporter::builder()
@@ -63,14 +64,7 @@ fn scrape(addr: SocketAddr, accept: &str) -> (u16, String, Vec<u8>) {
 
 /// The soft limit on open files (`ulimit -n`).
 fn fd_limit() -> usize {
-    std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|l| {
-            l.lines()
-                .find(|l| l.starts_with("Max open files"))
-                .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
-        })
-        .unwrap_or(1024)
+    proc_field("limits", "Max open files", 3).map_or(1024, |n| n as usize)
 }
 
 fn open_fds() -> usize {
