@@ -47,3 +47,52 @@ fn short_and_long_label_sets_render_alike() {
         }
     }
 }
+
+/// What the bucket lines must be, built independently of the encoder.
+fn expected_buckets(name: &str, labels: &str, bounds: &[f64], counts: &[u64]) -> Vec<String> {
+    let mut cumulative = 0;
+    let les = bounds
+        .iter()
+        .map(|b| format!("{b}"))
+        .chain(["+Inf".to_string()]);
+    les.zip(counts)
+        .map(|(le, c)| {
+            cumulative += c;
+            format!("{name}_bucket{{{labels},le=\"{le}\"}} {cumulative}")
+        })
+        .collect()
+}
+
+#[test]
+fn bucket_lines_survive_every_batch_boundary() {
+    // Many buckets with long labels flush the line batch several times per
+    // series; a name near the prefix limit leaves no room to batch at all.
+    let bounds: Vec<f64> = (1..=30).map(|i| i as f64 * 0.5).collect();
+    let counts: Vec<u64> = (0..=30).map(|i| i * 3 + 1).collect();
+    for (name_len, value_len) in [(1, 0), (1, 200), (60, 230), (450, 200), (700, 10)] {
+        let name = "n".repeat(name_len);
+        let value = "v".repeat(value_len);
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::Text004, Escaping::Underscores);
+        let k = LabelName::new("k").unwrap();
+        let h = Histogram::new(Bounds::new(&bounds).unwrap(), &counts, Number::U64(7)).unwrap();
+        enc.histogram(&Metadata::new(MetricName::new(&name).unwrap(), ""))
+            .unwrap()
+            .sample(&[(k, value.as_str())], &h)
+            .unwrap();
+        enc.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        let want = expected_buckets(&name, &format!("k=\"{value}\""), &bounds, &counts);
+        assert_eq!(
+            lines[..want.len()],
+            want[..],
+            "name {name_len}, value {value_len}"
+        );
+        let total: u64 = counts.iter().sum();
+        assert_eq!(
+            lines[want.len() + 1],
+            format!("{name}_count{{k=\"{value}\"}} {total}")
+        );
+    }
+}

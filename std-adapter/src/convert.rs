@@ -22,7 +22,7 @@ use otel_prom_core::{
     MetricName, Number, Strategy, Timestamp,
 };
 
-use crate::labels::{Attributes, FixedLabels, cmp_attributes, cmp_str};
+use crate::labels::{Attributes, FixedLabels, cmp_attributes, cmp_str, cmp_value, unchanged};
 use crate::options::Config;
 
 /// What a metric becomes.
@@ -111,13 +111,31 @@ impl Sample for i64 {
 /// the resource's constant labels.
 struct PointLabels<'a, 'k> {
     attrs: Attributes<'a, std::iter::Copied<std::slice::Iter<'a, &'k KeyValue>>>,
+    /// The metric's label names, when every point has the same keys and
+    /// translation leaves them alone (see [`SortedPoints::names`]).
+    names: Option<&'a [LabelName<'k>]>,
     scope: &'a FixedLabels,
     resource: &'a FixedLabels,
 }
 
 impl LabelSet for PointLabels<'_, '_> {
     fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
-        self.attrs.visit(visitor)?;
+        match self.names {
+            Some(names) => {
+                for (name, kv) in names.iter().zip(self.attrs.attrs.clone()) {
+                    match &kv.value {
+                        Value::String(s) => visitor.label(*name, s.as_str())?,
+                        other => {
+                            let mut text = self.attrs.scratch.borrow_mut();
+                            text.clear();
+                            crate::labels::write_value(other, &mut text);
+                            visitor.label(*name, &text)?;
+                        }
+                    }
+                }
+            }
+            None => self.attrs.visit(visitor)?,
+        }
         self.scope.visit(visitor)?;
         self.resource.visit(visitor)
     }
@@ -220,7 +238,11 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn labels<'k>(&self, attrs: &'a [&'k KeyValue]) -> PointLabels<'a, 'k> {
+    fn labels<'k>(
+        &self,
+        attrs: &'a [&'k KeyValue],
+        names: Option<&'a [LabelName<'k>]>,
+    ) -> PointLabels<'a, 'k> {
         PointLabels {
             attrs: Attributes {
                 attrs: attrs.iter().copied(),
@@ -228,6 +250,7 @@ impl<'a> Ctx<'a> {
                 prefix: "",
                 scratch: self.scratch,
             },
+            names,
             scope: self.scope,
             resource: self.resource,
         }
@@ -240,12 +263,53 @@ impl<'a> Ctx<'a> {
 struct SortedPoints<'p, P> {
     arena: Vec<&'p KeyValue>,
     order: Vec<(&'p P, usize, usize)>,
+    /// When every point carries the same keys (the usual case: one
+    /// instrument, one set of attribute names) and translation leaves them
+    /// unchanged, their label names, checked once per metric instead of
+    /// once per point.
+    names: Option<Vec<LabelName<'p>>>,
 }
 
 impl<'p, P> SortedPoints<'p, P> {
     fn iter(&self) -> impl Iterator<Item = (&'p P, &[&'p KeyValue])> + '_ {
         self.order.iter().map(|(p, a, b)| (*p, &self.arena[*a..*b]))
     }
+
+    fn names(&self) -> Option<&[LabelName<'p>]> {
+        self.names.as_deref()
+    }
+}
+
+/// The label names shared by every point (see [`SortedPoints::names`]):
+/// `None` when the points' keys differ or any key needs translation.
+fn shared_names<'p, P>(
+    arena: &[&'p KeyValue],
+    spans: &[(&'p P, usize, usize)],
+    strategy: Strategy,
+) -> Option<Vec<LabelName<'p>>> {
+    let (_, a, b) = spans.first()?;
+    let keys = &arena[*a..*b];
+    let same_keys = spans.iter().all(|(_, x, y)| {
+        y - x == keys.len()
+            && arena[*x..*y]
+                .iter()
+                .zip(keys)
+                .all(|(k, first)| cmp_str(k.key.as_str(), first.key.as_str()) == Ordering::Equal)
+    });
+    if !same_keys {
+        return None;
+    }
+    // Distinct keys that translation leaves alone cannot collide.
+    let distinct = keys.windows(2).all(|w| w[0].key != w[1].key);
+    keys.iter()
+        .map(|kv| {
+            let key = kv.key.as_str();
+            unchanged(key, strategy)
+                .then(|| LabelName::new(key).ok())
+                .flatten()
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|_| distinct)
 }
 
 /// Sorts data points by their attributes. Attributes are put in key order
@@ -258,6 +322,7 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     points: impl Iterator<Item = &'p P>,
     attrs: impl Fn(&'p P) -> I,
     last: &RefCell<Vec<u32>>,
+    strategy: Strategy,
 ) -> SortedPoints<'p, P> {
     let mut arena = Vec::new();
     let mut spans = Vec::new();
@@ -271,14 +336,23 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
         }
         spans.push((p, start, arena.len()));
     }
+    let names = shared_names(&arena, &spans, strategy);
     let mut scratch = (String::new(), String::new());
+    let shared_keys = names.is_some();
     let mut cmp = |a: u32, b: u32| {
         let (a, b) = (&spans[a as usize], &spans[b as usize]);
-        cmp_attributes(
-            arena[a.1..a.2].iter().copied(),
-            arena[b.1..b.2].iter().copied(),
-            &mut scratch,
-        )
+        let (a, b) = (&arena[a.1..a.2], &arena[b.1..b.2]);
+        if shared_keys {
+            // Same keys in the same order: only the values differ.
+            for (x, y) in a.iter().zip(b) {
+                let o = cmp_value(&x.value, &y.value, &mut scratch);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            return Ordering::Equal;
+        }
+        cmp_attributes(a.iter().copied(), b.iter().copied(), &mut scratch)
     };
     let mut last = last.borrow_mut();
     let still_sorted = last.len() == spans.len()
@@ -292,7 +366,11 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
         last.sort_unstable_by(|a, b| cmp(*a, *b));
     }
     let order = last.iter().map(|&i| spans[i as usize]).collect();
-    SortedPoints { arena, order }
+    SortedPoints {
+        arena,
+        order,
+        names,
+    }
 }
 
 impl Plan {
@@ -586,12 +664,22 @@ fn counter_points<T: Sample, W: Write>(
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(sum.start_time());
-    let points = sorted(sum.data_points(), |p| p.attributes(), c.point_order);
+    let points = sorted(
+        sum.data_points(),
+        |p| p.attributes(),
+        c.point_order,
+        c.cfg.strategy,
+    );
     for (p, attrs) in points.iter() {
         let value = p.value().number();
         let latest = p.exemplars().max_by_key(|e| e.time());
         let ex = latest.and_then(exemplar);
-        fam.sample_with(&c.labels(attrs), value, created, ex.as_ref())?;
+        fam.sample_with(
+            &c.labels(attrs, points.names()),
+            value,
+            created,
+            ex.as_ref(),
+        )?;
     }
     Ok(())
 }
@@ -602,9 +690,14 @@ fn sum_gauge_points<T: Sample, W: Write>(
     sum: &data::Sum<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(sum.data_points(), |p| p.attributes(), c.point_order);
+    let points = sorted(
+        sum.data_points(),
+        |p| p.attributes(),
+        c.point_order,
+        c.cfg.strategy,
+    );
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs), p.value().number())?;
+        fam.sample(&c.labels(attrs, points.names()), p.value().number())?;
     }
     Ok(())
 }
@@ -615,9 +708,14 @@ fn gauge_points<T: Sample, W: Write>(
     gauge: &data::Gauge<T>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(gauge.data_points(), |p| p.attributes(), c.point_order);
+    let points = sorted(
+        gauge.data_points(),
+        |p| p.attributes(),
+        c.point_order,
+        c.cfg.strategy,
+    );
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs), p.value().number())?;
+        fam.sample(&c.labels(attrs, points.names()), p.value().number())?;
     }
     Ok(())
 }
@@ -635,6 +733,7 @@ fn histogram_points<T: Sample, W: Write>(
         h.data_points(),
         |p: &HistogramDataPoint<T>| p.attributes(),
         c.point_order,
+        c.cfg.strategy,
     );
     for (p, attrs) in points.iter() {
         bounds.clear();
@@ -643,8 +742,7 @@ fn histogram_points<T: Sample, W: Write>(
         counts.extend(p.bucket_counts());
         write_histogram(
             fam,
-            c,
-            attrs,
+            c.labels(attrs, points.names()),
             bounds,
             counts,
             p.sum().number(),
@@ -672,13 +770,13 @@ fn exponential_points<T: Sample, W: Write>(
         h.data_points(),
         |p: &ExponentialHistogramDataPoint<T>| p.attributes(),
         c.point_order,
+        c.cfg.strategy,
     );
     for (p, attrs) in points.iter() {
         exponential_to_classic(p, bounds, counts);
         write_histogram(
             fam,
-            c,
-            attrs,
+            c.labels(attrs, points.names()),
             bounds,
             counts,
             p.sum().number(),
@@ -727,11 +825,9 @@ pub(crate) fn exponential_to_classic<T>(
     counts.push(0);
 }
 
-#[allow(clippy::too_many_arguments)]
 fn write_histogram<'e, T: Sample + 'e, W: Write>(
     fam: &mut otel_prom_core::encode::HistogramFamily<'_, '_, W>,
-    c: &Ctx<'_>,
-    attrs: &[&KeyValue],
+    labels: PointLabels<'_, '_>,
     bounds: &[f64],
     counts: &[u64],
     sum: Number,
@@ -749,7 +845,7 @@ fn write_histogram<'e, T: Sample + 'e, W: Write>(
         return Ok(());
     };
     let ex: Vec<Exemplar<ExemplarLabels<'_>>> = exemplars.filter_map(exemplar).collect();
-    fam.sample_with(&c.labels(attrs), &h, created, &ex)?;
+    fam.sample_with(&labels, &h, created, &ex)?;
     Ok(())
 }
 

@@ -121,7 +121,7 @@ pub(crate) fn cmp_str(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn cmp_value(a: &Value, b: &Value, scratch: &mut (String, String)) -> Ordering {
+pub(crate) fn cmp_value(a: &Value, b: &Value, scratch: &mut (String, String)) -> Ordering {
     match (a, b) {
         (Value::String(x), Value::String(y)) => cmp_str(x.as_str(), y.as_str()),
         (Value::I64(x), Value::I64(y)) => x.cmp(y),
@@ -221,7 +221,7 @@ where
 }
 
 /// Whether translating `key` under `strategy` returns it unchanged.
-fn unchanged(key: &str, strategy: Strategy) -> bool {
+pub(crate) fn unchanged(key: &str, strategy: Strategy) -> bool {
     let b = key.as_bytes();
     if b.is_empty() || key.starts_with("__") {
         return false;
