@@ -90,9 +90,53 @@ fn bucket_lines_survive_every_batch_boundary() {
             "name {name_len}, value {value_len}"
         );
         let total: u64 = counts.iter().sum();
+        assert_eq!(lines.len(), want.len() + 2, "{text}");
+        assert_eq!(lines[want.len()], format!("{name}_sum{{k=\"{value}\"}} 7"));
         assert_eq!(
             lines[want.len() + 1],
             format!("{name}_count{{k=\"{value}\"}} {total}")
         );
     }
+}
+
+#[test]
+fn quoted_names_batch_like_plain_ones() {
+    let h = Histogram::new(Bounds::new(&[1.0]).unwrap(), &[1, 2], Number::U64(4)).unwrap();
+    let k = LabelName::new("k").unwrap();
+    let render = |labels: &[(LabelName<'_>, &str)]| {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::Text100, Escaping::AllowUtf8);
+        enc.histogram(&Metadata::new(MetricName::new("a.b").unwrap(), ""))
+            .unwrap()
+            .sample(labels, &h)
+            .unwrap();
+        enc.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let with = render(&[(k, "v")]);
+    let without = render(&[]);
+    let samples = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        samples(&with),
+        [
+            "{\"a.b_bucket\",k=\"v\",le=\"1\"} 1",
+            "{\"a.b_bucket\",k=\"v\",le=\"+Inf\"} 3",
+            "{\"a.b_sum\",k=\"v\"} 4",
+            "{\"a.b_count\",k=\"v\"} 3",
+        ]
+    );
+    assert_eq!(
+        samples(&without),
+        [
+            "{\"a.b_bucket\",le=\"1\"} 1",
+            "{\"a.b_bucket\",le=\"+Inf\"} 3",
+            "{\"a.b_sum\"} 4",
+            "{\"a.b_count\"} 3",
+        ]
+    );
 }

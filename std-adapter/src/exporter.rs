@@ -145,6 +145,10 @@ impl PrometheusExporter {
 
     /// A whole scrape in the negotiated format into any `std::io::Write`.
     ///
+    /// The encoder writes many small pieces and does not buffer them (a
+    /// `Vec` is its own buffer, and copying twice measured slower): give a
+    /// socket or a file through `std::io::BufWriter`.
+    ///
     /// ```
     /// use otel_prom_core::negotiate;
     /// let exporter = otel_prom_std::PrometheusExporter::builder().build();

@@ -595,40 +595,57 @@ impl<W: Write> Encoder<W> {
         Some(total - rest.len())
     }
 
-    /// Renders `name_bucket{labels,le="` (or the quoted-name form) into
-    /// `buf`, for a histogram whose labels were prerendered: every bucket
-    /// line of the series starts with it. `None` when it does not fit.
-    fn bucket_prefix(&self, name: MetricName<'_>, labels: &[u8], buf: &mut [u8]) -> Option<usize> {
+    /// Renders the start of a line of a series whose labels were
+    /// prerendered into `buf`: `name<sample_suffix>{labels,le="` when `le`
+    /// (every bucket line of the series starts so), else
+    /// `name<sample_suffix>{labels} ` (or the quoted-name forms). `None`
+    /// when it does not fit.
+    fn line_prefix(
+        &self,
+        name: MetricName<'_>,
+        sample_suffix: &str,
+        labels: &[u8],
+        le: bool,
+        buf: &mut [u8],
+    ) -> Option<usize> {
         let total = buf.len();
         let mut rest = &mut buf[..];
         {
             let mut sink = Sink { inner: &mut rest };
-            let quoted = needs_quotes(name.is_legacy(), self.escaping);
+            let legacy = name.is_legacy();
+            let quoted = needs_quotes(legacy, self.escaping);
             if quoted {
                 sink.put(b"{\"").ok()?;
             }
-            // A histogram family's name carries no suffix of its own.
-            let legacy = name.is_legacy();
+            // Histogram and summary family names carry no suffix of their own.
             write_name(
                 &mut sink,
                 name.as_str(),
                 "",
-                "_bucket",
+                sample_suffix,
                 legacy,
                 self.escaping,
                 NameKind::Metric,
             )
             .ok()?;
-            let open: &[u8] = match (quoted, labels.is_empty()) {
-                (true, true) => b"\",le=\"",
-                (true, false) => b"\",",
-                (false, true) => b"{le=\"",
-                (false, false) => b"{",
+            let (open, close): (&[u8], &[u8]) = match (quoted, le) {
+                (true, true) => (b"\",", b",le=\""),
+                (true, false) => (b"\",", b"} "),
+                (false, true) => (b"{", b",le=\""),
+                (false, false) => (b"{", b"} "),
             };
-            sink.put(open).ok()?;
-            if !labels.is_empty() {
+            if labels.is_empty() {
+                let bare: &[u8] = match (quoted, le) {
+                    (true, true) => b"\",le=\"",
+                    (true, false) => b"\"} ",
+                    (false, true) => b"{le=\"",
+                    (false, false) => b" ",
+                };
+                sink.put(bare).ok()?;
+            } else {
+                sink.put(open).ok()?;
                 sink.put(labels).ok()?;
-                sink.put(b",le=\"").ok()?;
+                sink.put(close).ok()?;
             }
         }
         Some(total - rest.len())
@@ -1033,7 +1050,9 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         // a few lines at a time instead of in nine small writes per line.
         let mut lines = [0u8; 768];
         let prefix_len = match line_labels {
-            LineLabels::Rendered(text) => f.enc.bucket_prefix(f.name, text, &mut lines),
+            LineLabels::Rendered(text) => {
+                f.enc.line_prefix(f.name, "_bucket", text, true, &mut lines)
+            }
             LineLabels::Live(_) => None,
         };
         let (prefix, batch) = lines.split_at_mut(prefix_len.unwrap_or(0));
@@ -1106,18 +1125,57 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             }
             f.enc.out.put(b"\n")?;
         }
-        f.enc.out.put(&batch[..batched])?;
         let negative_buckets = bounds.as_slice().first().is_some_and(|b| *b < 0.0);
         if !om || (is_counter_like(histogram.sum()) && !negative_buckets) {
             for (suffix, v) in [
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
+                // Into the batch too, when the labels were rendered. These
+                // lines are about as long as a bucket line.
+                if batch.len() - batched < prefix.len() + 64 {
+                    f.enc.out.put(&batch[..batched])?;
+                    batched = 0;
+                }
+                let start = match line_labels {
+                    LineLabels::Rendered(text) => {
+                        let room = &mut batch[batched..];
+                        f.enc.line_prefix(f.name, suffix, text, false, room)
+                    }
+                    LineLabels::Live(_) => None,
+                };
+                if let Some(n) = start {
+                    let value = match v {
+                        Number::U64(v) => f.enc.num.format_u64(v).as_bytes(),
+                        Number::I64(v) => f.enc.num.format_i64(v).as_bytes(),
+                        Number::F64(v) => f.enc.num.f64_bytes(v),
+                    };
+                    let line = n + value.len() + 1;
+                    if batched + line > batch.len() {
+                        f.enc.out.put(&batch[..batched])?;
+                        batch.copy_within(batched..batched + n, 0);
+                        batched = 0;
+                    }
+                    if batched + line <= batch.len() {
+                        let end = batched + n + value.len();
+                        batch[batched + n..end].copy_from_slice(value);
+                        batch[end] = b'\n';
+                        batched += line;
+                    } else {
+                        f.enc.out.put(&batch[..n])?;
+                        f.enc.out.put(value)?;
+                        f.enc.out.put(b"\n")?;
+                    }
+                    continue;
+                }
+                f.enc.out.put(&batch[..batched])?;
+                batched = 0;
                 f.enc.line_start(f.name, suffix, &line_labels, None)?;
                 f.enc.value(v)?;
                 f.enc.out.put(b"\n")?;
             }
         }
+        f.enc.out.put(&batch[..batched])?;
         if let (true, Some(t)) = (om, created) {
             f.enc.line_start(f.name, "_created", &line_labels, None)?;
             f.enc.timestamp(t)?;
