@@ -54,6 +54,7 @@ mod escape;
 mod labels;
 mod le_cache;
 mod number;
+mod shortest;
 mod sink;
 mod slice;
 

@@ -1,7 +1,8 @@
 //! Number formatting without `core::fmt`: integers exactly (via `itoa`), floats
-//! as the shortest digits that round-trip (via `ryu`) laid out the way Go's
-//! `strconv.FormatFloat(v, 'g', -1, 64)` lays them out, which is what
-//! Prometheus itself and its client libraries print.
+//! as the shortest digits that round-trip (via `ryu`, or with the
+//! `compact-float` feature via [`shortest`](super::shortest)) laid out the
+//! way Go's `strconv.FormatFloat(v, 'g', -1, 64)` lays them out, which is
+//! what Prometheus itself and its client libraries print.
 
 /// A stack buffer that formats one number at a time.
 ///
@@ -78,7 +79,7 @@ impl NumberBuffer {
         // Fast path: where Go uses %f, ryu writes the same digits in
         // decimal notation, adding ".0" to integers. (A float below 1e6
         // never has 1e6 as its shortest form, since 1e6 is itself a float.)
-        if (1e-4..1e6).contains(&a) {
+        if !cfg!(feature = "compact-float") && (1e-4..1e6).contains(&a) {
             let s = self.ryu.format_finite(v).as_bytes();
             return s.strip_suffix(b".0").unwrap_or(s);
         }
@@ -89,7 +90,7 @@ impl NumberBuffer {
     /// [`format_openmetrics_f64`](Self::format_openmetrics_f64) as bytes.
     pub(crate) fn openmetrics_f64_bytes(&mut self, v: f64) -> &[u8] {
         let a = v.abs();
-        if (1e-4..1e6).contains(&a) {
+        if !cfg!(feature = "compact-float") && (1e-4..1e6).contains(&a) {
             // ryu's ".0" on integers is exactly OpenMetrics' canonical form.
             return self.ryu.format_finite(v).as_bytes();
         }
@@ -116,6 +117,21 @@ impl NumberBuffer {
         as_str(self.openmetrics_f64_bytes(v))
     }
 
+    /// The shortest round-trip digits of a positive finite `v`.
+    fn digits(&mut self, v: f64) -> Digits {
+        if cfg!(feature = "compact-float") {
+            let mut digits = Digits {
+                digits: [0; 20],
+                len: 0,
+                point: 0,
+            };
+            (digits.len, digits.point) = super::shortest::shortest(v, &mut digits.digits);
+            digits
+        } else {
+            Digits::of(self.ryu.format_finite(v).as_bytes())
+        }
+    }
+
     /// Writes Go's layout of `v` into `self.bytes`, returning its length.
     fn layout_go(&mut self, v: f64) -> usize {
         if v.is_nan() {
@@ -124,17 +140,21 @@ impl NumberBuffer {
         if v.is_infinite() {
             return put(&mut self.bytes, 0, if v > 0.0 { b"+Inf" } else { b"-Inf" });
         }
+        let digits = if v == 0.0 {
+            None
+        } else {
+            Some(self.digits(v.abs()))
+        };
         let out = &mut self.bytes;
         let mut at = 0;
         if v.is_sign_negative() {
             out[0] = b'-';
             at = 1;
         }
-        if v == 0.0 {
+        let Some(digits) = digits else {
             out[at] = b'0';
             return at + 1;
-        }
-        let digits = Digits::of(self.ryu.format_finite(v.abs()).as_bytes());
+        };
         let d = &digits.digits[..digits.len];
         let dp = digits.point;
         let exp = dp - 1;
@@ -317,6 +337,64 @@ mod tests {
             (f64::NAN, "NaN"),
         ] {
             assert_eq!(b.format_openmetrics_f64(v), want);
+        }
+    }
+
+    /// `shortest` must give exactly ryu's digits: special values, every
+    /// power of two and of ten, the ends of every binade, and a
+    /// deterministic sweep of random bit patterns over all exponents.
+    #[test]
+    fn compact_digits_equal_ryus() {
+        let mut ryu = ryu::Buffer::new();
+        let mut check = |v: f64| {
+            if !v.is_finite() || v <= 0.0 {
+                return;
+            }
+            let want = Digits::of(ryu.format_finite(v).as_bytes());
+            let mut got = [0u8; 20];
+            let (len, point) = crate::encode::shortest::shortest(v, &mut got);
+            assert_eq!(
+                (&got[..len], point),
+                (&want.digits[..want.len], want.point),
+                "{v:e} ({:#x})",
+                v.to_bits()
+            );
+        };
+        for v in [
+            5e-324,
+            1e-323,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            0.1,
+            0.3,
+            2.5,
+            1e23,
+            9e15,
+        ] {
+            check(v);
+        }
+        for e in 0..2047u64 {
+            let base = e << 52;
+            for fraction in [0, 1, 2, 3, (1 << 52) - 1, (1 << 52) - 2, 1 << 51] {
+                check(f64::from_bits(base | fraction));
+            }
+        }
+        for p in -323..=308 {
+            let s = std::format!("1e{p}");
+            check(s.parse().unwrap());
+            let s = std::format!("5e{p}");
+            check(s.parse().unwrap());
+        }
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (state ^ (state >> 29)) & !(1 << 63);
+            check(f64::from_bits(bits));
+            // Short decimals (sensor readings, bucket bounds) too.
+            let short = (state >> 40) as f64 / 1000.0;
+            check(short);
         }
     }
 
