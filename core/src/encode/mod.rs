@@ -581,19 +581,19 @@ impl<W: Write> Encoder<W> {
     /// a histogram that all repeat them. `None` when they do not fit `buf`
     /// (the lines then render them one by one).
     fn prerender<L: LabelSet + ?Sized>(&self, labels: &L, buf: &mut [u8]) -> Option<usize> {
-        let total = buf.len();
-        let mut rest = &mut buf[..];
-        {
-            let mut sink = Sink { inner: &mut rest };
-            let mut w = LabelWriter {
-                out: &mut sink,
-                escaping: self.escaping,
-                open: true,
-                comma: false,
-            };
-            labels.visit(&mut w).ok()?;
-        }
-        Some(total - rest.len())
+        // A `SliceSink`, the sink firmware renders into, so that the name
+        // and label writers are not compiled a second time for this buffer.
+        let mut sink = Sink {
+            inner: SliceSink::new(buf),
+        };
+        let mut w = LabelWriter {
+            out: &mut sink,
+            escaping: self.escaping,
+            open: true,
+            comma: false,
+        };
+        labels.visit(&mut w).ok()?;
+        (!sink.inner.is_truncated()).then_some(sink.inner.len())
     }
 
     /// Renders the start of a line of a series whose labels were
@@ -609,47 +609,45 @@ impl<W: Write> Encoder<W> {
         le: bool,
         buf: &mut [u8],
     ) -> Option<usize> {
-        let total = buf.len();
-        let mut rest = &mut buf[..];
-        {
-            let mut sink = Sink { inner: &mut rest };
-            let legacy = name.is_legacy();
-            let quoted = needs_quotes(legacy, self.escaping);
-            if quoted {
-                sink.put(b"{\"").ok()?;
-            }
-            // Histogram and summary family names carry no suffix of their own.
-            write_name(
-                &mut sink,
-                name.as_str(),
-                "",
-                sample_suffix,
-                legacy,
-                self.escaping,
-                NameKind::Metric,
-            )
-            .ok()?;
-            let (open, close): (&[u8], &[u8]) = match (quoted, le) {
-                (true, true) => (b"\",", b",le=\""),
-                (true, false) => (b"\",", b"} "),
-                (false, true) => (b"{", b",le=\""),
-                (false, false) => (b"{", b"} "),
-            };
-            if labels.is_empty() {
-                let bare: &[u8] = match (quoted, le) {
-                    (true, true) => b"\",le=\"",
-                    (true, false) => b"\"} ",
-                    (false, true) => b"{le=\"",
-                    (false, false) => b" ",
-                };
-                sink.put(bare).ok()?;
-            } else {
-                sink.put(open).ok()?;
-                sink.put(labels).ok()?;
-                sink.put(close).ok()?;
-            }
+        let mut sink = Sink {
+            inner: SliceSink::new(buf),
+        };
+        let legacy = name.is_legacy();
+        let quoted = needs_quotes(legacy, self.escaping);
+        if quoted {
+            sink.put(b"{\"").ok()?;
         }
-        Some(total - rest.len())
+        // Histogram and summary family names carry no suffix of their own.
+        write_name(
+            &mut sink,
+            name.as_str(),
+            "",
+            sample_suffix,
+            legacy,
+            self.escaping,
+            NameKind::Metric,
+        )
+        .ok()?;
+        let (open, close): (&[u8], &[u8]) = match (quoted, le) {
+            (true, true) => (b"\",", b",le=\""),
+            (true, false) => (b"\",", b"} "),
+            (false, true) => (b"{", b",le=\""),
+            (false, false) => (b"{", b"} "),
+        };
+        if labels.is_empty() {
+            let bare: &[u8] = match (quoted, le) {
+                (true, true) => b"\",le=\"",
+                (true, false) => b"\"} ",
+                (false, true) => b"{le=\"",
+                (false, false) => b" ",
+            };
+            sink.put(bare).ok()?;
+        } else {
+            sink.put(open).ok()?;
+            sink.put(labels).ok()?;
+            sink.put(close).ok()?;
+        }
+        (!sink.inner.is_truncated()).then_some(sink.inner.len())
     }
 
     /// `series` with labels already rendered by `prerender`.

@@ -801,9 +801,16 @@ impl<
         format: Format,
         escaping: Escaping,
     ) -> Result<usize, usize> {
-        let mut sink = SliceSink::new(buf);
-        // A SliceSink never fails.
-        let _ = self.write(&mut sink, format, escaping);
+        // The sink by value, not `&mut`: an encoder over `SliceSink` is the
+        // one the encoder's own scratch rendering uses, so firmware carries
+        // one copy of the name and label writers.
+        let sink = match self.write(SliceSink::new(buf), format, escaping) {
+            Ok(sink) => sink,
+            Err(EncodeError::Sink(never)) => match never {},
+            // A SliceSink accepts every byte; were it ever not so, no buffer
+            // would do.
+            Err(EncodeError::WriteZero) => return Err(usize::MAX),
+        };
         if sink.is_truncated() {
             Err(sink.len())
         } else {
