@@ -109,10 +109,21 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
     best.map_or(Negotiated::DEFAULT, |(_, n)| n)
 }
 
+/// `s` without the `"` around it. Headers are ASCII text around their
+/// tokens (HTTP's whitespace is space and tab), so nothing here needs
+/// Unicode's notion of whitespace or a general pattern search, which would
+/// cost firmware their tables and code.
+fn unquote(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|c| *c != b'"').unwrap_or(b.len());
+    let end = b.iter().rposition(|c| *c != b'"').map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or("")
+}
+
 /// One media range → (q in thousandths, answer), or `None` if unusable.
 fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
     let mut parts = range.split(';');
-    let media = parts.next()?.trim();
+    let media = parts.next()?.trim_ascii();
     let mut q = 1000u16;
     let mut version: Option<&str> = None;
     let mut escaping = Escaping::Underscores;
@@ -120,8 +131,8 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
         let Some((key, value)) = param.split_once('=') else {
             continue;
         };
-        let key = key.trim();
-        let value = value.trim().trim_matches('"');
+        let key = key.trim_ascii();
+        let value = unquote(value.trim_ascii());
         if key.eq_ignore_ascii_case("q") {
             q = parse_q(value)?;
         } else if key.eq_ignore_ascii_case("version") {
@@ -131,7 +142,7 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
         }
     }
     let (kind, sub) = media.split_once('/')?;
-    let (kind, sub) = (kind.trim(), sub.trim());
+    let (kind, sub) = (kind.trim_ascii(), sub.trim_ascii());
     let format = if kind.eq_ignore_ascii_case("application")
         && sub.eq_ignore_ascii_case("openmetrics-text")
     {
@@ -202,6 +213,17 @@ mod tests {
             (n.format, n.escaping),
             (Format::OpenMetrics100, Escaping::AllowUtf8)
         );
+    }
+
+    #[test]
+    fn whitespace_and_quotes_around_tokens() {
+        let n = negotiate(Some(
+            " application/openmetrics-text ;\tversion = \"1.0.0\" ; q=0.9 , text/plain;q=0.1",
+        ));
+        assert_eq!(n.format, Format::OpenMetrics100);
+        // A quoted empty version is no version.
+        let n = negotiate(Some("text/plain;version=\"\""));
+        assert_eq!(n, Negotiated::DEFAULT);
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn write_part(
     let mut n = 0;
     let mut depth = 0u32;
     let mut long = false;
-    for b in part.trim().bytes() {
+    for b in part.trim_ascii().bytes() {
         match b {
             b'{' => depth += 1,
             b'}' if depth > 0 => depth -= 1,
@@ -131,11 +131,11 @@ fn write_part(
         }
     }
     let text = if long {
-        part.trim()
+        part.trim_ascii()
     } else {
         core::str::from_utf8(&clean[..n]).unwrap_or("")
     };
-    let text = text.trim();
+    let text = text.trim_ascii();
     if text.is_empty() || text == "1" {
         return Ok(());
     }
@@ -201,6 +201,14 @@ mod tests {
         ] {
             assert_eq!(unit(u), w, "{u}");
         }
+    }
+
+    #[test]
+    fn ascii_whitespace_around_units_is_ignored() {
+        // OpenTelemetry units are ASCII, so only ASCII whitespace is trimmed.
+        assert_eq!(unit(" s\t"), "seconds");
+        assert_eq!(unit("By / s"), "bytes_per_second");
+        assert_eq!(unit("\u{a0}s"), "s");
     }
 
     #[test]
