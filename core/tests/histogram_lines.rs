@@ -64,9 +64,10 @@ fn expected_buckets(name: &str, labels: &str, bounds: &[f64], counts: &[u64]) ->
 }
 
 #[test]
-fn bucket_lines_survive_every_batch_boundary() {
-    // Many buckets with long labels flush the line batch several times per
-    // series; a name near the prefix limit leaves no room to batch at all.
+fn bucket_lines_with_short_and_near_limit_prefixes() {
+    // Each line is its rendered start plus its end, written as one; a start
+    // near the line buffer's size leaves no room for an end, and the lines
+    // are then written piece by piece.
     let bounds: Vec<f64> = (1..=30).map(|i| i as f64 * 0.5).collect();
     let counts: Vec<u64> = (0..=30).map(|i| i * 3 + 1).collect();
     for (name_len, value_len) in [(1, 0), (1, 200), (60, 230), (450, 200), (700, 10)] {
@@ -100,7 +101,7 @@ fn bucket_lines_survive_every_batch_boundary() {
 }
 
 #[test]
-fn quoted_names_batch_like_plain_ones() {
+fn quoted_names_assemble_like_plain_ones() {
     let h = Histogram::new(Bounds::new(&[1.0]).unwrap(), &[1, 2], Number::U64(4)).unwrap();
     let k = LabelName::new("k").unwrap();
     let render = |labels: &[(LabelName<'_>, &str)]| {

@@ -878,6 +878,11 @@ impl<W: Write> FamilyEncoder<'_, '_, W> {
     }
 }
 
+/// The longest end of a histogram line after its rendered start: a bound
+/// (`-1.7976931348623157e+308`, 24 bytes) and `"} `, or a value, then a
+/// count of up to 20 digits and the line feed.
+const LINE_END_MAX: usize = 24 + 3 + 20 + 1;
+
 /// Writes the samples of one counter family.
 pub struct CounterFamily<'e, 'm, W: Write> {
     fam: FamilyEncoder<'e, 'm, W>,
@@ -1043,19 +1048,21 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             None => LineLabels::Live(labels),
         };
         let cached = f.cache.load(bounds.as_slice(), om, &mut f.enc.num);
-        // Bucket lines are most of a scrape: with the labels rendered, the
-        // line's start is the same for every bucket, so each line is that
-        // prefix plus `le"} value\n`, assembled here and handed to the sink
-        // a few lines at a time instead of in nine small writes per line.
-        let mut lines = [0u8; 768];
+        // Bucket lines are most of a scrape. With the labels rendered, every
+        // line of the series starts the same way: that start is rendered once
+        // into `line`, each line's end (`le"} count\n`) is written right
+        // after it, and the line reaches the sink in one write instead of
+        // nine. `_sum` and `_count` are assembled the same way.
+        const LINE: usize = 768;
+        let mut line = [0u8; LINE];
+        let fits = |n: usize| n + LINE_END_MAX <= LINE;
         let prefix_len = match line_labels {
-            LineLabels::Rendered(text) => {
-                f.enc.line_prefix(f.name, "_bucket", text, true, &mut lines)
-            }
+            LineLabels::Rendered(text) => f
+                .enc
+                .line_prefix(f.name, "_bucket", text, true, &mut line)
+                .filter(|n| fits(*n)),
             LineLabels::Live(_) => None,
         };
-        let (prefix, batch) = lines.split_at_mut(prefix_len.unwrap_or(0));
-        let mut batched = 0;
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
@@ -1067,41 +1074,25 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             } else {
                 None
             };
-            if let (Some(_), None) = (prefix_len, exemplar) {
+            if let (Some(n), None) = (prefix_len, exemplar) {
                 let le: &[u8] = match bounds.as_slice().get(i) {
                     Some(_) if cached => f.cache.get(i),
                     Some(b) if om => f.enc.num.openmetrics_f64_bytes(*b),
                     Some(b) => f.enc.num.f64_bytes(*b),
                     None => b"+Inf",
                 };
-                let mut tail = [0u8; 64];
-                let mut t = 0;
+                let mut end = n;
                 for part in [le, b"\"} "] {
-                    tail[t..t + part.len()].copy_from_slice(part);
-                    t += part.len();
+                    line[end..end + part.len()].copy_from_slice(part);
+                    end += part.len();
                 }
                 let count = f.enc.num.format_u64(cumulative).as_bytes();
-                tail[t..t + count.len()].copy_from_slice(count);
-                t += count.len();
-                tail[t] = b'\n';
-                let line = prefix.len() + t + 1;
-                if batched + line > batch.len() {
-                    f.enc.out.put(&batch[..batched])?;
-                    batched = 0;
-                }
-                if line <= batch.len() {
-                    batch[batched..batched + prefix.len()].copy_from_slice(prefix);
-                    batch[batched + prefix.len()..batched + line].copy_from_slice(&tail[..=t]);
-                    batched += line;
-                } else {
-                    f.enc.out.put(prefix)?;
-                    f.enc.out.put(&tail[..=t])?;
-                }
+                line[end..end + count.len()].copy_from_slice(count);
+                end += count.len();
+                line[end] = b'\n';
+                f.enc.out.put(&line[..=end])?;
                 continue;
             }
-            // Lines written one piece at a time follow what is batched.
-            f.enc.out.put(&batch[..batched])?;
-            batched = 0;
             let mut number = [0u8; 32];
             let le: &[u8] = match bounds.as_slice().get(i) {
                 Some(_) if cached => f.cache.get(i),
@@ -1130,17 +1121,11 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
-                // Into the batch too, when the labels were rendered. These
-                // lines are about as long as a bucket line.
-                if batch.len() - batched < prefix.len() + 64 {
-                    f.enc.out.put(&batch[..batched])?;
-                    batched = 0;
-                }
                 let start = match line_labels {
-                    LineLabels::Rendered(text) => {
-                        let room = &mut batch[batched..];
-                        f.enc.line_prefix(f.name, suffix, text, false, room)
-                    }
+                    LineLabels::Rendered(text) => f
+                        .enc
+                        .line_prefix(f.name, suffix, text, false, &mut line)
+                        .filter(|n| fits(*n)),
                     LineLabels::Live(_) => None,
                 };
                 if let Some(n) = start {
@@ -1149,32 +1134,17 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
                         Number::I64(v) => f.enc.num.format_i64(v).as_bytes(),
                         Number::F64(v) => f.enc.num.f64_bytes(v),
                     };
-                    let line = n + value.len() + 1;
-                    if batched + line > batch.len() {
-                        f.enc.out.put(&batch[..batched])?;
-                        batch.copy_within(batched..batched + n, 0);
-                        batched = 0;
-                    }
-                    if batched + line <= batch.len() {
-                        let end = batched + n + value.len();
-                        batch[batched + n..end].copy_from_slice(value);
-                        batch[end] = b'\n';
-                        batched += line;
-                    } else {
-                        f.enc.out.put(&batch[..n])?;
-                        f.enc.out.put(value)?;
-                        f.enc.out.put(b"\n")?;
-                    }
+                    let end = n + value.len();
+                    line[n..end].copy_from_slice(value);
+                    line[end] = b'\n';
+                    f.enc.out.put(&line[..=end])?;
                     continue;
                 }
-                f.enc.out.put(&batch[..batched])?;
-                batched = 0;
                 f.enc.line_start(f.name, suffix, &line_labels, None)?;
                 f.enc.value(v)?;
                 f.enc.out.put(b"\n")?;
             }
         }
-        f.enc.out.put(&batch[..batched])?;
         if let (true, Some(t)) = (om, created) {
             f.enc.line_start(f.name, "_created", &line_labels, None)?;
             f.enc.timestamp(t)?;
