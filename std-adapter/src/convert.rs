@@ -280,6 +280,26 @@ impl<'p, P> SortedPoints<'p, P> {
     }
 }
 
+/// Puts one point's attributes in key order. The SDK hands them over in
+/// the order the first recording used, and lists are short: an insertion
+/// sort is a comparison or two where a general sort costs hundreds of
+/// instructions per point, and it only compares when they are in order.
+fn sort_by_key(attrs: &mut [&KeyValue]) {
+    let greater =
+        |x: &KeyValue, y: &KeyValue| cmp_str(x.key.as_str(), y.key.as_str()) == Ordering::Greater;
+    if attrs.len() > 16 {
+        attrs.sort_unstable_by(|x, y| cmp_str(x.key.as_str(), y.key.as_str()));
+        return;
+    }
+    for i in 1..attrs.len() {
+        let mut j = i;
+        while j > 0 && greater(attrs[j - 1], attrs[j]) {
+            attrs.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// The label names shared by every point (see [`SortedPoints::names`]):
 /// `None` when the points' keys differ or any key needs translation.
 fn shared_names<'p, P>(
@@ -329,11 +349,7 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     for p in points {
         let start = arena.len();
         arena.extend(attrs(p));
-        // The SDK usually hands attributes over in key order already.
-        let by_key = |x: &&KeyValue, y: &&KeyValue| cmp_str(x.key.as_str(), y.key.as_str());
-        if !arena[start..].is_sorted_by(|x, y| by_key(x, y) != Ordering::Greater) {
-            arena[start..].sort_unstable_by(by_key);
-        }
+        sort_by_key(&mut arena[start..]);
         spans.push((p, start, arena.len()));
     }
     let names = shared_names(&arena, &spans, strategy);
@@ -924,6 +940,21 @@ mod tests {
             .unwrap();
         enc.finish().unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn attributes_sort_by_key_short_and_long() {
+        for n in [0usize, 1, 2, 3, 7, 16, 17, 40] {
+            let kvs: Vec<KeyValue> = (0..n)
+                .map(|i| KeyValue::new(format!("k{:02}", (i * 11 + 3) % n.max(1)), i as i64))
+                .collect();
+            let mut refs: Vec<&KeyValue> = kvs.iter().collect();
+            sort_by_key(&mut refs);
+            let keys: Vec<&str> = refs.iter().map(|kv| kv.key.as_str()).collect();
+            let mut want: Vec<&str> = kvs.iter().map(|kv| kv.key.as_str()).collect();
+            want.sort();
+            assert_eq!(keys, want, "{n} attributes");
+        }
     }
 
     #[test]
