@@ -596,19 +596,11 @@ impl<W: Write> Encoder<W> {
         (!sink.inner.is_truncated()).then_some(sink.inner.len())
     }
 
-    /// Renders the start of a line of a series whose labels were
-    /// prerendered into `buf`: `name<sample_suffix>{labels,le="` when `le`
-    /// (every bucket line of the series starts so), else
-    /// `name<sample_suffix>{labels} ` (or the quoted-name forms). `None`
-    /// when it does not fit.
-    fn line_prefix(
-        &self,
-        name: MetricName<'_>,
-        sample_suffix: &str,
-        labels: &[u8],
-        le: bool,
-        buf: &mut [u8],
-    ) -> Option<usize> {
+    /// Renders what every line of a series starts with: `{"` when the name
+    /// is quoted, then the escaped name (histogram and summary family names
+    /// carry no suffix of their own). `(length, quoted)`, or `None` when it
+    /// does not fit `buf`.
+    fn line_head(&self, name: MetricName<'_>, buf: &mut [u8]) -> Option<(usize, bool)> {
         let mut sink = Sink {
             inner: SliceSink::new(buf),
         };
@@ -617,17 +609,39 @@ impl<W: Write> Encoder<W> {
         if quoted {
             sink.put(b"{\"").ok()?;
         }
-        // Histogram and summary family names carry no suffix of their own.
         write_name(
             &mut sink,
             name.as_str(),
             "",
-            sample_suffix,
+            "",
             legacy,
             self.escaping,
             NameKind::Metric,
         )
         .ok()?;
+        (!sink.inner.is_truncated()).then_some((sink.inner.len(), quoted))
+    }
+
+    /// Completes a line start after the `head` bytes [`line_head`] left in
+    /// `buf`, for labels prerendered by [`prerender`]:
+    /// `<sample_suffix>{labels,le="` when `le` (every bucket line of the
+    /// series starts so), else `<sample_suffix>{labels} ` (or the
+    /// quoted-name forms). The total length, or `None` when it does not fit.
+    ///
+    /// [`line_head`]: Self::line_head
+    /// [`prerender`]: Self::prerender
+    fn line_start_after(
+        buf: &mut [u8],
+        (head, quoted): (usize, bool),
+        sample_suffix: &str,
+        labels: &[u8],
+        le: bool,
+    ) -> Option<usize> {
+        let mut sink = Sink {
+            inner: SliceSink::new(buf.get_mut(head..)?),
+        };
+        // Sample suffixes follow the escaped name as they are.
+        sink.put_str(sample_suffix).ok()?;
         let (open, close): (&[u8], &[u8]) = match (quoted, le) {
             (true, true) => (b"\",", b",le=\""),
             (true, false) => (b"\",", b"} "),
@@ -647,7 +661,7 @@ impl<W: Write> Encoder<W> {
             sink.put(labels).ok()?;
             sink.put(close).ok()?;
         }
-        (!sink.inner.is_truncated()).then_some(sink.inner.len())
+        (!sink.inner.is_truncated()).then_some(head + sink.inner.len())
     }
 
     /// `series` with labels already rendered by `prerender`.
@@ -1056,13 +1070,16 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         const LINE: usize = 768;
         let mut line = [0u8; LINE];
         let fits = |n: usize| n + LINE_END_MAX <= LINE;
-        let prefix_len = match line_labels {
-            LineLabels::Rendered(text) => f
-                .enc
-                .line_prefix(f.name, "_bucket", text, true, &mut line)
-                .filter(|n| fits(*n)),
+        // The name part is the same on every line: rendered once.
+        let head = match line_labels {
+            LineLabels::Rendered(text) => f.enc.line_head(f.name, &mut line).map(|h| (h, text)),
             LineLabels::Live(_) => None,
         };
+        let line_start = |line: &mut [u8], suffix: &str, le: bool| {
+            let (head, text) = head?;
+            Encoder::<W>::line_start_after(line, head, suffix, text, le).filter(|n| fits(*n))
+        };
+        let prefix_len = line_start(&mut line, "_bucket", true);
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
@@ -1121,13 +1138,7 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
-                let start = match line_labels {
-                    LineLabels::Rendered(text) => f
-                        .enc
-                        .line_prefix(f.name, suffix, text, false, &mut line)
-                        .filter(|n| fits(*n)),
-                    LineLabels::Live(_) => None,
-                };
+                let start = line_start(&mut line, suffix, false);
                 if let Some(n) = start {
                     let value = match v {
                         Number::U64(v) => f.enc.num.format_u64(v).as_bytes(),
