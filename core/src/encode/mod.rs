@@ -1075,11 +1075,11 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             LineLabels::Rendered(text) => f.enc.line_head(f.name, &mut line).map(|h| (h, text)),
             LineLabels::Live(_) => None,
         };
-        let line_start = |line: &mut [u8], suffix: &str, le: bool| {
+        let start_of = |line: &mut [u8], suffix: &str, le: bool| {
             let (head, text) = head?;
             Encoder::<W>::line_start_after(line, head, suffix, text, le).filter(|n| fits(*n))
         };
-        let prefix_len = line_start(&mut line, "_bucket", true);
+        let bucket_start = start_of(&mut line, "_bucket", true);
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
@@ -1091,7 +1091,7 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
             } else {
                 None
             };
-            if let (Some(n), None) = (prefix_len, exemplar) {
+            if let (Some(n), None) = (bucket_start, exemplar) {
                 let le: &[u8] = match bounds.as_slice().get(i) {
                     Some(_) if cached => f.cache.get(i),
                     Some(b) if om => f.enc.num.openmetrics_f64_bytes(*b),
@@ -1138,8 +1138,7 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
-                let start = line_start(&mut line, suffix, false);
-                if let Some(n) = start {
+                if let Some(n) = start_of(&mut line, suffix, false) {
                     let value = match v {
                         Number::U64(v) => f.enc.num.format_u64(v).as_bytes(),
                         Number::I64(v) => f.enc.num.format_i64(v).as_bytes(),
