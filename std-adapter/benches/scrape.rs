@@ -117,27 +117,48 @@ fn bench_size(c: &mut Criterion, sets: usize) {
     // On a shared machine the load drifts between criterion's back-to-back
     // groups; alternating the two exporters round by round gives both the
     // same conditions, and the minimum and median of each are printed.
+    // Each round also times the SDK's collect alone, right after the peer's
+    // scrape, as the collect inside our next scrape runs: the part of our
+    // scrape no encoder can remove, so peer / collect is the ratio even a
+    // zero-cost encoder would reach.
     let rounds = 40;
-    let (mut t_ours, mut t_theirs) = (Vec::new(), Vec::new());
+    let (mut t_ours, mut t_theirs, mut t_collect) = (Vec::new(), Vec::new(), Vec::new());
+    let timed = |v: &mut Vec<f64>, f: &mut dyn FnMut()| {
+        let t = std::time::Instant::now();
+        f();
+        v.push(t.elapsed().as_secs_f64() * 1e3);
+    };
     for _ in 0..rounds {
-        let t = std::time::Instant::now();
-        scrape_ours(black_box(&mut ours_buf));
-        t_ours.push(t.elapsed().as_secs_f64() * 1e3);
-        let t = std::time::Instant::now();
-        scrape_theirs(black_box(&mut their_buf));
-        t_theirs.push(t.elapsed().as_secs_f64() * 1e3);
+        timed(&mut t_ours, &mut || scrape_ours(black_box(&mut ours_buf)));
+        timed(&mut t_theirs, &mut || {
+            scrape_theirs(black_box(&mut their_buf))
+        });
+        timed(&mut t_collect, &mut || {
+            ours.collect(black_box(&mut rm)).unwrap()
+        });
     }
     let stats = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         (v[0], v[v.len() / 2])
     };
-    let ((ours_min, ours_med), (theirs_min, theirs_med)) =
-        (stats(&mut t_ours), stats(&mut t_theirs));
+    let ((ours_min, ours_med), (theirs_min, theirs_med), (collect_min, collect_med)) = (
+        stats(&mut t_ours),
+        stats(&mut t_theirs),
+        stats(&mut t_collect),
+    );
     println!(
         "{series} series, {rounds} alternating rounds: ours min {ours_min:.3} ms / median {ours_med:.3} ms, \
          peer min {theirs_min:.3} ms / median {theirs_med:.3} ms; ratio of minimums {:.2}x, of medians {:.2}x",
         theirs_min / ours_min,
         theirs_med / ours_med,
+    );
+    println!(
+        "{series} series, same rounds: SDK collect alone min {collect_min:.3} ms / median {collect_med:.3} ms \
+         = {:.0}% / {:.0}% of our scrape; ceiling for any encoder (peer / collect) {:.2}x min, {:.2}x median",
+        100.0 * collect_min / ours_min,
+        100.0 * collect_med / ours_med,
+        theirs_min / collect_min,
+        theirs_med / collect_med,
     );
 
     let mut g = c.benchmark_group(format!("scrape_{series}_series"));
