@@ -19,7 +19,7 @@ if [ "$pinned" != "$have" ]; then
 fi
 
 cargo build --manifest-path "$root/Cargo.toml" -p otel-prom-wasm \
-  --target wasm32-unknown-unknown --profile wasm-release
+  --target wasm32-unknown-unknown --profile wasm-release --no-default-features
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" \
   "$root/target/wasm32-unknown-unknown/wasm-release/otel_prom_wasm.wasm"

@@ -1,6 +1,7 @@
 //! The one error type of the JS API. Every variant names the metric it is
 //! about, so the JS `Error` message alone tells what to fix.
 
+use alloc::string::String;
 use core::fmt;
 
 use otel_prom_core::encode::NumberBuffer;
@@ -109,7 +110,7 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// Numbers as a JS reader expects them in a message (`NaN`, `Infinity`).
 /// Finite values go through the core's float formatter: `core::fmt`'s

@@ -3,6 +3,10 @@
 //! here, because the generated glue would otherwise coerce (`"1"` → 1,
 //! `undefined` → NaN) instead of refusing.
 
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 

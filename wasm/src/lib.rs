@@ -27,8 +27,27 @@
 //!
 //! Capacity per registry: see the constants in this crate ([`FAMILIES`],
 //! [`SERIES`], …).
+#![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+// The shipped .wasm (`std` off): the allocator and panic handler std would
+// otherwise provide, at a fraction of the size.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    // A trap, as `panic = "abort"` gives with std: the instance is unusable
+    // afterwards either way, and the message would cost `core::fmt`.
+    ::core::arch::wasm32::unreachable()
+}
 
 mod error;
 mod js;

@@ -3,8 +3,11 @@
 //! layer (`js.rs`) only converts JS values into these calls, so everything
 //! here is testable on the host.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use otel_prom_core::registry::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, Registry};
 use otel_prom_core::{Negotiated, negotiate};
@@ -268,7 +271,7 @@ impl Metrics {
         // The encoder writes only UTF-8 (names and values came in as &str),
         // so the lossy path never replaces anything; it exists so that a
         // broken invariant could never become a panic.
-        match std::str::from_utf8(&page) {
+        match core::str::from_utf8(&page) {
             Ok(body) => f(content_type, body),
             Err(_) => f(content_type, &String::from_utf8_lossy(&page)),
         }
@@ -388,7 +391,7 @@ impl Instrument {
 
 /// A JS number as an exact integer: no fraction, within ±2^53.
 fn exact_integer(v: f64) -> Result<i64, ErrorKind> {
-    if v.fract() != 0.0 {
+    if v % 1.0 != 0.0 {
         return Err(ErrorKind::NotAnInteger(v));
     }
     if v.abs() > MAX_SAFE_INTEGER {
