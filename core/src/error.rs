@@ -8,6 +8,42 @@
 
 use core::fmt;
 
+use crate::encode::NumberBuffer;
+
+/// An error that can spell its message without `core::fmt`.
+///
+/// `Display` for every error here is built on it, so the text exists once.
+/// Firmware and wasm builds that want a message but not `core::fmt`'s
+/// machinery (several KB of flash) call it directly.
+///
+/// ```
+/// use otel_prom_core::error::{ErrorMessage, RecordError};
+/// let mut text = String::new();
+/// RecordError::LabelCount { expected: 2, got: 1 }.write_message(&mut |piece| text.push_str(piece));
+/// assert_eq!(text, "expected 2 label values, got 1");
+/// assert_eq!(text, RecordError::LabelCount { expected: 2, got: 1 }.to_string());
+/// ```
+pub trait ErrorMessage {
+    /// Hands the message to `out`, piece by piece, in order.
+    fn write_message(&self, out: &mut dyn FnMut(&str));
+
+    /// Writes the message to a `Formatter`: the body of a `Display` impl.
+    ///
+    /// ```
+    /// use otel_prom_core::error::{ErrorMessage, NameError};
+    /// assert_eq!(NameError::Empty.to_string(), "name is empty");
+    /// ```
+    fn fmt_message(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut result = Ok(());
+        self.write_message(&mut |piece| {
+            if result.is_ok() {
+                result = f.write_str(piece);
+            }
+        });
+        result
+    }
+}
+
 /// Encoding failed because the sink failed.
 ///
 /// What the sink holds afterwards: every byte of the exposition up to the
@@ -99,14 +135,20 @@ pub enum NameError {
     BufferTooSmall,
 }
 
-impl fmt::Display for NameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ErrorMessage for NameError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        out(match self {
             NameError::Empty => "name is empty",
             NameError::Reserved => "label names starting with `__` are reserved",
             NameError::InvalidCharacter => "name has a character outside [a-zA-Z0-9_:]",
             NameError::BufferTooSmall => "buffer too small for the translated name",
         })
+    }
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_message(f)
     }
 }
 
@@ -133,7 +175,13 @@ pub enum HistogramError {
 
 impl fmt::Display for HistogramError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        self.fmt_message(f)
+    }
+}
+
+impl ErrorMessage for HistogramError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        out(match self {
             HistogramError::NanBound => "histogram bound is NaN",
             HistogramError::BoundsNotIncreasing => "histogram bounds are not strictly increasing",
             HistogramError::InfiniteBound => "histogram bound is infinite (+Inf is implied)",
@@ -184,27 +232,35 @@ impl From<NameError> for RegisterError {
     }
 }
 
+impl ErrorMessage for RegisterError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        match self {
+            RegisterError::FamiliesFull => out("registry has no free family slot"),
+            RegisterError::Conflict => {
+                out("a family with this name exists with another type, labels or bounds")
+            }
+            RegisterError::Name(e) => {
+                out("invalid name: ");
+                e.write_message(out);
+            }
+            RegisterError::MetadataTooLong => {
+                out("name, help, unit and label names exceed the family text capacity")
+            }
+            RegisterError::TooManyLabels => out("more label names than the registry allows"),
+            RegisterError::DuplicateLabel => out("two label names are equal after translation"),
+            RegisterError::ReservedLabel => out("`le` is reserved for histogram buckets"),
+            RegisterError::Bounds(e) => {
+                out("invalid bounds: ");
+                e.write_message(out);
+            }
+            RegisterError::TooManyBuckets => out("more bounds than the registry allows"),
+        }
+    }
+}
+
 impl fmt::Display for RegisterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RegisterError::FamiliesFull => f.write_str("registry has no free family slot"),
-            RegisterError::Conflict => {
-                f.write_str("a family with this name exists with another type, labels or bounds")
-            }
-            RegisterError::Name(e) => write!(f, "invalid name: {e}"),
-            RegisterError::MetadataTooLong => {
-                f.write_str("name, help, unit and label names exceed the family text capacity")
-            }
-            RegisterError::TooManyLabels => {
-                f.write_str("more label names than the registry allows")
-            }
-            RegisterError::DuplicateLabel => {
-                f.write_str("two label names are equal after translation")
-            }
-            RegisterError::ReservedLabel => f.write_str("`le` is reserved for histogram buckets"),
-            RegisterError::Bounds(e) => write!(f, "invalid bounds: {e}"),
-            RegisterError::TooManyBuckets => f.write_str("more bounds than the registry allows"),
-        }
+        self.fmt_message(f)
     }
 }
 
@@ -242,21 +298,73 @@ pub enum RecordError {
     NotFinite,
 }
 
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ErrorMessage for RecordError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
         match self {
-            RecordError::UnknownFamily => f.write_str("no such family in this registry"),
+            RecordError::UnknownFamily => out("no such family in this registry"),
             RecordError::LabelCount { expected, got } => {
-                write!(f, "expected {expected} label values, got {got}")
+                let mut digits = NumberBuffer::new();
+                out("expected ");
+                out(digits.format_u64(u64::from(*expected)));
+                out(" label values, got ");
+                out(digits.format_u64(u64::from(*got)));
             }
-            RecordError::ValueTooLong => {
-                f.write_str("label values exceed the series value capacity")
-            }
-            RecordError::SeriesFull => f.write_str("registry has no free series slot"),
-            RecordError::CellsFull => f.write_str("registry has no free value cells"),
-            RecordError::NotFinite => f.write_str("value is NaN or infinite"),
+            RecordError::ValueTooLong => out("label values exceed the series value capacity"),
+            RecordError::SeriesFull => out("registry has no free series slot"),
+            RecordError::CellsFull => out("registry has no free value cells"),
+            RecordError::NotFinite => out("value is NaN or infinite"),
         }
     }
 }
 
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_message(f)
+    }
+}
+
 impl core::error::Error for RecordError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::{String, ToString};
+
+    /// The message through `Display` and through the pieces: they must be
+    /// the same text, and the expected one.
+    fn check(e: &(impl ErrorMessage + fmt::Display), want: &str) {
+        let mut spelled = String::new();
+        e.write_message(&mut |p| spelled.push_str(p));
+        assert_eq!(spelled, want);
+        assert_eq!(e.to_string(), want);
+    }
+
+    #[test]
+    fn messages_spell_the_same_through_display_and_pieces() {
+        check(
+            &RegisterError::Name(NameError::Reserved),
+            "invalid name: label names starting with `__` are reserved",
+        );
+        check(
+            &RegisterError::Bounds(HistogramError::NanBound),
+            "invalid bounds: histogram bound is NaN",
+        );
+        check(
+            &RegisterError::FamiliesFull,
+            "registry has no free family slot",
+        );
+        check(
+            &RecordError::LabelCount {
+                expected: 255,
+                got: 0,
+            },
+            "expected 255 label values, got 0",
+        );
+        check(&RecordError::CellsFull, "registry has no free value cells");
+        check(
+            &HistogramError::InfiniteBound,
+            "histogram bound is infinite (+Inf is implied)",
+        );
+        check(&NameError::Empty, "name is empty");
+    }
+}

@@ -5,7 +5,7 @@ use alloc::string::String;
 use core::fmt;
 
 use otel_prom_core::encode::NumberBuffer;
-use otel_prom_core::error::{RecordError, RegisterError};
+use otel_prom_core::error::{ErrorMessage, RecordError, RegisterError};
 
 /// Why a call was refused. Nothing was registered or recorded.
 ///
@@ -78,54 +78,104 @@ impl Error {
     }
 }
 
+impl ErrorMessage for Error {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        out(&self.metric);
+        out(": ");
+        self.kind.write_message(out);
+    }
+}
+
+impl ErrorMessage for ErrorKind {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        let mut number = NumberBuffer::new();
+        let mut quoted = |before: &str, name: &str, after: &str| {
+            out(before);
+            out(name);
+            out(after);
+        };
+        match self {
+            ErrorKind::Register(e) => {
+                quoted("cannot register: ", "", "");
+                e.write_message(out);
+            }
+            ErrorKind::Record(e) => {
+                quoted("cannot record: ", "", "");
+                e.write_message(out);
+            }
+            ErrorKind::NotFinite(v) => quoted(
+                "value ",
+                js_number(*v, &mut number),
+                " is not a finite number",
+            ),
+            ErrorKind::NegativeIncrement(v) => quoted(
+                "counter increment ",
+                js_number(*v, &mut number),
+                " is negative",
+            ),
+            ErrorKind::NotAnInteger(v) => {
+                quoted("", js_number(*v, &mut number), " is not an integer")
+            }
+            ErrorKind::NotSafeInteger(v) => quoted(
+                "",
+                js_number(*v, &mut number),
+                " is beyond ±2^53 (not exact in JS)",
+            ),
+            ErrorKind::WrongType {
+                what,
+                expected,
+                found,
+            } => {
+                quoted("", what, " must be ");
+                quoted(expected, ", got ", found);
+            }
+            ErrorKind::MissingLabel(l) => quoted("label \"", l, "\" has no value"),
+            ErrorKind::UnknownLabel(l) => quoted("\"", l, "\" is not a label name of this metric"),
+            ErrorKind::UnknownOption(o) => quoted("unknown option \"", o, "\""),
+            ErrorKind::LabelNotFinite(l) => quoted("label \"", l, "\" is NaN or infinite"),
+        }
+    }
+}
+
+impl Error {
+    /// The message as one string, built without `core::fmt` (the text a JS
+    /// `Error` carries).
+    ///
+    /// ```
+    /// # use otel_prom_wasm::{Error, ErrorKind};
+    /// let e = Error::new("jobs", ErrorKind::MissingLabel("route".into()));
+    /// assert_eq!(e.message(), "jobs: label \"route\" has no value");
+    /// assert_eq!(e.message(), e.to_string());
+    /// ```
+    pub fn message(&self) -> String {
+        let mut text = String::new();
+        self.write_message(&mut |piece| text.push_str(piece));
+        text
+    }
+}
+
+/// Numbers as a JS reader expects them in a message (`NaN`, `Infinity`),
+/// through the core's float formatter: `core::fmt`'s would add ~20 KB of
+/// float code to the `.wasm`.
+fn js_number(v: f64, buf: &mut NumberBuffer) -> &str {
+    match v {
+        v if v.is_nan() => "NaN",
+        f64::INFINITY => "Infinity",
+        f64::NEG_INFINITY => "-Infinity",
+        v => buf.format_f64(v),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.metric, self.kind)
+        self.fmt_message(f)
     }
 }
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ErrorKind::Register(e) => write!(f, "cannot register: {e}"),
-            ErrorKind::Record(e) => write!(f, "cannot record: {e}"),
-            ErrorKind::NotFinite(v) => write!(f, "value {} is not a finite number", js_number(*v)),
-            ErrorKind::NegativeIncrement(v) => {
-                write!(f, "counter increment {} is negative", js_number(*v))
-            }
-            ErrorKind::NotAnInteger(v) => write!(f, "{} is not an integer", js_number(*v)),
-            ErrorKind::NotSafeInteger(v) => {
-                write!(f, "{} is beyond ±2^53 (not exact in JS)", js_number(*v))
-            }
-            ErrorKind::WrongType {
-                what,
-                expected,
-                found,
-            } => write!(f, "{what} must be {expected}, got {found}"),
-            ErrorKind::MissingLabel(l) => write!(f, "label \"{l}\" has no value"),
-            ErrorKind::UnknownLabel(l) => write!(f, "\"{l}\" is not a label name of this metric"),
-            ErrorKind::UnknownOption(o) => write!(f, "unknown option \"{o}\""),
-            ErrorKind::LabelNotFinite(l) => write!(f, "label \"{l}\" is NaN or infinite"),
-        }
+        self.fmt_message(f)
     }
 }
 
 impl core::error::Error for Error {}
-
-/// Numbers as a JS reader expects them in a message (`NaN`, `Infinity`).
-/// Finite values go through the core's float formatter: `core::fmt`'s
-/// would add ~20 KB of float code to the `.wasm`.
-fn js_number(v: f64) -> impl fmt::Display {
-    struct N(f64);
-    impl fmt::Display for N {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self.0 {
-                v if v.is_nan() => f.write_str("NaN"),
-                v if v == f64::INFINITY => f.write_str("Infinity"),
-                v if v == f64::NEG_INFINITY => f.write_str("-Infinity"),
-                v => f.write_str(NumberBuffer::new().format_f64(v)),
-            }
-        }
-    }
-    N(v)
-}

@@ -4,8 +4,7 @@
 //! `undefined` → NaN) instead of refusing.
 
 use alloc::boxed::Box;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -51,7 +50,7 @@ export interface ScrapeResult {
 "#;
 
 fn js_error(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+    JsError::new(&e.message())
 }
 
 fn type_name(v: &JsValue) -> String {
@@ -70,6 +69,16 @@ fn wrong_type(what: String, expected: &'static str, found: &JsValue) -> ErrorKin
         expected,
         found: type_name(found),
     }
+}
+
+/// `kind "name"`, as messages name an option or a label (without
+/// `format!`, which would bring `core::fmt` into the `.wasm`).
+fn quoted(kind: &str, name: &str) -> String {
+    let mut s = String::with_capacity(kind.len() + name.len() + 3);
+    for piece in [kind, " \"", name, "\""] {
+        s.push_str(piece);
+    }
+    s
 }
 
 fn string_arg(metric: &str, what: &str, v: &JsValue) -> Result<String, Error> {
@@ -115,7 +124,7 @@ fn options(
         if v.is_undefined() {
             return Ok(String::new());
         }
-        string_arg(&name, &format!("option \"{key}\""), &v)
+        string_arg(&name, &quoted("option", key), &v)
     };
     out.help = optional_string("help")?;
     out.unit = optional_string("unit")?;
@@ -190,7 +199,7 @@ fn label_value(inst: &Instrument, label: &str, v: &JsValue) -> Result<String, Er
     if let Some(b) = v.as_bool() {
         return Ok(if b { "true" } else { "false" }.into());
     }
-    let what = format!("label \"{label}\"");
+    let what = quoted("label", label);
     Err(Error::new(
         inst.name(),
         wrong_type(what, "a string, number or boolean", v),

@@ -36,8 +36,16 @@ pub(crate) struct FamilyDesc<const LABELS: usize, const BUCKETS: usize, const ME
 }
 
 impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
+    /// A stored piece of text. The ends were recorded between whole
+    /// `&str` pushes, so the range is always valid; `get` keeps `str`
+    /// slicing's panic path (and the `core::fmt` code it references) out of
+    /// the binary.
+    fn text_between(&self, start: u16, end: u16) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
     pub(crate) fn name(&self) -> &str {
-        &self.text[..self.name_end as usize]
+        self.text_between(0, self.name_end)
     }
 
     pub(crate) fn metric_name(&self) -> MetricName<'_> {
@@ -45,11 +53,11 @@ impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
     }
 
     pub(crate) fn help(&self) -> &str {
-        &self.text[self.name_end as usize..self.help_end as usize]
+        self.text_between(self.name_end, self.help_end)
     }
 
     pub(crate) fn unit(&self) -> &str {
-        &self.text[self.help_end as usize..self.unit_end as usize]
+        self.text_between(self.help_end, self.unit_end)
     }
 
     pub(crate) fn label(&self, i: usize) -> LabelName<'_> {
@@ -57,9 +65,9 @@ impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
             self.unit_end
         } else {
             self.label_ends[i - 1]
-        } as usize;
+        };
         LabelName::from_validated(
-            &self.text[start..self.label_ends[i] as usize],
+            self.text_between(start, self.label_ends[i]),
             self.label_legacy[i],
         )
     }

@@ -437,7 +437,7 @@ impl<
             }
             let mut prev = unit_end as usize;
             for end in &label_ends[..i] {
-                if &text[prev..*end as usize] == label.as_str() {
+                if text.as_bytes().get(prev..*end as usize) == Some(label.as_str().as_bytes()) {
                     return Err(RegisterError::DuplicateLabel);
                 }
                 prev = *end as usize;

@@ -38,7 +38,9 @@ pub(crate) struct SeriesKey<const LABELS: usize, const VALUE_BYTES: usize> {
 impl<const L: usize, const V: usize> SeriesKey<L, V> {
     pub(crate) fn value(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.values[start..self.ends[i] as usize]
+        // Ends fall between whole values; `get` keeps str slicing's panic
+        // path out of the binary.
+        self.values.get(start..self.ends[i] as usize).unwrap_or("")
     }
 
     pub(crate) fn matches(&self, hash: u64, family: u16, values: &[&str]) -> bool {

@@ -206,7 +206,12 @@ pub fn metric_name<'b>(
         let unit_len = buf.len() - unit_start;
         let (named, word) = {
             let s = buf.as_str();
-            (&s[..name_end], &s[unit_start..])
+            // Both ends fall between whole pushes; `get` keeps str
+            // slicing's panic path out of the binary.
+            (
+                s.get(..name_end).unwrap_or(""),
+                s.get(unit_start..).unwrap_or(""),
+            )
         };
         let already = unit_len > 0
             && (named == word
@@ -231,7 +236,7 @@ pub fn metric_name<'b>(
             return Err(NameError::Empty);
         }
         let unit = if unit_len > 0 {
-            Some(&s[s.len() - unit_len..])
+            s.get(s.len() - unit_len..)
         } else {
             None
         };
