@@ -18,6 +18,11 @@ if [ "$pinned" != "$have" ]; then
   exit 1
 fi
 
+# Panic locations name source files; dependencies' would carry this
+# machine's cargo home into the published .wasm (workspace files are
+# already relative).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src=" \
 cargo build --manifest-path "$root/Cargo.toml" -p otel-prom-wasm \
   --target wasm32-unknown-unknown --profile wasm-release --no-default-features
 rm -rf "$out"
