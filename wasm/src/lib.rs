@@ -27,6 +27,11 @@
 //!
 //! Capacity per registry: see the constants in this crate ([`FAMILIES`],
 //! [`SERIES`], …).
+//!
+//! Cargo feature `std` (default): links Rust's standard library, as tests
+//! and Rust users on a host want. The shipped `.wasm` (`wasm/build.sh`)
+//! turns it off and brings its own allocator (`talc`) and a panic handler
+//! that traps, which leaves std's panic machinery out of the module.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
