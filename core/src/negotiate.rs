@@ -95,7 +95,10 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
         return Negotiated::DEFAULT;
     };
     let mut best: Option<(u16, Negotiated)> = None;
-    for range in accept.split(',') {
+    let mut rest = Some(accept);
+    while let Some(ranges) = rest {
+        let (range, next) = cut(ranges, b',');
+        rest = next;
         let Some((q, n)) = parse_range(range) else {
             continue;
         };
@@ -107,6 +110,17 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
         }
     }
     best.map_or(Negotiated::DEFAULT, |(_, n)| n)
+}
+
+/// `s` split at the first `sep` (an ASCII byte, so both sides are whole
+/// `str`s): what comes before it, and what comes after it if it was there.
+/// A byte search, not `str::split`'s general pattern machinery, which costs
+/// firmware its code.
+fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
+    match s.bytes().position(|b| b == sep) {
+        Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
+        None => (s, None),
+    }
 }
 
 /// `s` without the `"` around it. Headers are ASCII text around their
@@ -122,13 +136,15 @@ fn unquote(s: &str) -> &str {
 
 /// One media range → (q in thousandths, answer), or `None` if unusable.
 fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
-    let mut parts = range.split(';');
-    let media = parts.next()?.trim_ascii();
+    let (media, mut params) = cut(range, b';');
+    let media = media.trim_ascii();
     let mut q = 1000u16;
     let mut version: Option<&str> = None;
     let mut escaping = Escaping::Underscores;
-    for param in parts {
-        let Some((key, value)) = param.split_once('=') else {
+    while let Some(rest) = params {
+        let (param, next) = cut(rest, b';');
+        params = next;
+        let (key, Some(value)) = cut(param, b'=') else {
             continue;
         };
         let key = key.trim_ascii();
@@ -141,8 +157,8 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
             escaping = Escaping::from_param(value).unwrap_or(Escaping::Underscores);
         }
     }
-    let (kind, sub) = media.split_once('/')?;
-    let (kind, sub) = (kind.trim_ascii(), sub.trim_ascii());
+    let (kind, sub) = cut(media, b'/');
+    let (kind, sub) = (kind.trim_ascii(), sub?.trim_ascii());
     let format = if kind.eq_ignore_ascii_case("application")
         && sub.eq_ignore_ascii_case("openmetrics-text")
     {
