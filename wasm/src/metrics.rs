@@ -264,16 +264,25 @@ impl Metrics {
         let negotiated = negotiate(accept);
         let Negotiated { format, escaping } = negotiated;
         let mut page = self.shared.page.borrow_mut();
-        page.clear();
-        // Writing into a Vec cannot fail.
-        let _ = self.shared.registry.write(&mut *page, format, escaping);
+        // Rendered into a slice, as the firmware does, not written into the
+        // Vec: the .wasm then carries one instance of the encoder, not two
+        // (~2 KB). The buffer keeps the last scrape's size; when the page
+        // has grown, `render` says exactly how much it needs, and nothing
+        // records before the second pass (JS runs one thing at a time).
+        let len = loop {
+            match self.shared.registry.render(&mut page, format, escaping) {
+                Ok(len) => break len,
+                Err(needed) => page.resize(needed, 0),
+            }
+        };
         let content_type = negotiated.content_type();
         // The encoder writes only UTF-8 (names and values came in as &str),
         // so the lossy path never replaces anything; it exists so that a
         // broken invariant could never become a panic.
-        match core::str::from_utf8(&page) {
+        let page = page.get(..len).unwrap_or_default();
+        match core::str::from_utf8(page) {
             Ok(body) => f(content_type, body),
-            Err(_) => f(content_type, &String::from_utf8_lossy(&page)),
+            Err(_) => f(content_type, &String::from_utf8_lossy(page)),
         }
     }
 }

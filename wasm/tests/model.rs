@@ -142,6 +142,25 @@ fn scrapes_reuse_one_buffer_and_follow_the_accept_header() {
 }
 
 #[test]
+fn a_page_that_outgrows_the_buffer_comes_out_whole() {
+    let m = Metrics::new();
+    let hits = m.counter("hits", "", "", &["page"]).unwrap();
+    hits.record(1.0, &["/"]).unwrap();
+    let small = m.scrape(None, |_, b| b.to_owned());
+    let mut expected = small.clone();
+    for i in 0..300 {
+        let page = format!("/page/{i}");
+        hits.record(i as f64, &[&page]).unwrap();
+        expected.push_str(&format!("hits_total{{page=\"{page}\"}} {i}\n"));
+    }
+    // Ten times the last page: rendered again into a grown buffer, whole.
+    let big = m.scrape(None, |_, b| b.to_owned());
+    assert_eq!(big, expected);
+    assert!(big.len() > 10 * small.len());
+    assert_eq!(m.scrape(None, |_, b| b.to_owned()), big);
+}
+
+#[test]
 fn hostile_label_values_stay_inside_their_quotes() {
     let m = Metrics::new();
     let c = m.counter("c", "", "", &["v"]).unwrap();
