@@ -89,34 +89,35 @@ impl ErrorMessage for Error {
 impl ErrorMessage for ErrorKind {
     fn write_message(&self, out: &mut dyn FnMut(&str)) {
         let mut number = NumberBuffer::new();
-        let mut quoted = |before: &str, name: &str, after: &str| {
+        // Most messages are a value between two fixed texts.
+        let mut around = |before: &str, value: &str, after: &str| {
             out(before);
-            out(name);
+            out(value);
             out(after);
         };
         match self {
             ErrorKind::Register(e) => {
-                quoted("cannot register: ", "", "");
+                out("cannot register: ");
                 e.write_message(out);
             }
             ErrorKind::Record(e) => {
-                quoted("cannot record: ", "", "");
+                out("cannot record: ");
                 e.write_message(out);
             }
-            ErrorKind::NotFinite(v) => quoted(
+            ErrorKind::NotFinite(v) => around(
                 "value ",
                 js_number(*v, &mut number),
                 " is not a finite number",
             ),
-            ErrorKind::NegativeIncrement(v) => quoted(
+            ErrorKind::NegativeIncrement(v) => around(
                 "counter increment ",
                 js_number(*v, &mut number),
                 " is negative",
             ),
             ErrorKind::NotAnInteger(v) => {
-                quoted("", js_number(*v, &mut number), " is not an integer")
+                around("", js_number(*v, &mut number), " is not an integer")
             }
-            ErrorKind::NotSafeInteger(v) => quoted(
+            ErrorKind::NotSafeInteger(v) => around(
                 "",
                 js_number(*v, &mut number),
                 " is beyond ±2^53 (not exact in JS)",
@@ -126,13 +127,14 @@ impl ErrorMessage for ErrorKind {
                 expected,
                 found,
             } => {
-                quoted("", what, " must be ");
-                quoted(expected, ", got ", found);
+                for piece in [what.as_str(), " must be ", expected, ", got ", found] {
+                    out(piece);
+                }
             }
-            ErrorKind::MissingLabel(l) => quoted("label \"", l, "\" has no value"),
-            ErrorKind::UnknownLabel(l) => quoted("\"", l, "\" is not a label name of this metric"),
-            ErrorKind::UnknownOption(o) => quoted("unknown option \"", o, "\""),
-            ErrorKind::LabelNotFinite(l) => quoted("label \"", l, "\" is NaN or infinite"),
+            ErrorKind::MissingLabel(l) => around("label \"", l, "\" has no value"),
+            ErrorKind::UnknownLabel(l) => around("\"", l, "\" is not a label name of this metric"),
+            ErrorKind::UnknownOption(o) => around("unknown option \"", o, "\""),
+            ErrorKind::LabelNotFinite(l) => around("label \"", l, "\" is NaN or infinite"),
         }
     }
 }
