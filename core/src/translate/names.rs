@@ -4,55 +4,102 @@ use super::units::write_unit;
 use super::{InstrumentKind, Strategy};
 use crate::encode::Metadata;
 use crate::error::NameError;
-use crate::name::{LabelName, MetricName, is_legacy_label_char, is_legacy_metric_char};
+use crate::name::{LabelName, MetricName};
 
-/// A bounded, append-only UTF-8 buffer over caller memory.
+/// `expr?` for `const fn`s, where `?` is not available.
+macro_rules! attempt {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err(e),
+        }
+    };
+}
+pub(crate) use attempt;
+
+/// A bounded, append-only byte buffer over caller memory. Every function
+/// here is a `const fn`, so names can be translated when a program is
+/// compiled as well as at run time, by the same code.
 pub(crate) struct Buf<'b> {
     out: &'b mut [u8],
     len: usize,
 }
 
 impl<'b> Buf<'b> {
-    pub(crate) fn new(out: &'b mut [u8]) -> Self {
+    pub(crate) const fn new(out: &'b mut [u8]) -> Self {
         Buf { out, len: 0 }
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         self.len
     }
 
-    pub(crate) fn push_str(&mut self, s: &str) -> Result<(), NameError> {
-        let end = self
-            .len
-            .checked_add(s.len())
-            .ok_or(NameError::BufferTooSmall)?;
-        let dst = self
-            .out
-            .get_mut(self.len..end)
-            .ok_or(NameError::BufferTooSmall)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
+    pub(crate) const fn push(&mut self, s: &[u8]) -> Result<(), NameError> {
+        if s.len() > self.out.len() - self.len {
+            return Err(NameError::BufferTooSmall);
+        }
+        let mut i = 0;
+        while i < s.len() {
+            self.out[self.len + i] = s[i];
+            i += 1;
+        }
+        self.len += s.len();
         Ok(())
     }
 
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.len = self.len.min(len);
+    pub(crate) const fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.len = len;
+        }
     }
 
-    fn as_str(&self) -> &str {
-        // Only whole `&str`s are ever pushed, and truncation happens at
-        // lengths that were boundaries between pushes.
-        core::str::from_utf8(&self.out[..self.len]).unwrap_or("")
+    /// Moves the `n` bytes at `from` to `to` (`to <= from`) and ends the
+    /// buffer after them.
+    const fn shift_left(&mut self, from: usize, to: usize, n: usize) {
+        let mut i = 0;
+        while i < n {
+            self.out[to + i] = self.out[from + i];
+            i += 1;
+        }
+        self.len = to + n;
     }
 
-    fn ends_with(&self, b: u8) -> bool {
+    pub(crate) const fn bytes(&self) -> &[u8] {
+        self.out.split_at(self.len).0
+    }
+
+    const fn ends_with_byte(&self, b: u8) -> bool {
         self.len > 0 && self.out[self.len - 1] == b
     }
+}
 
-    pub(crate) fn into_str(self) -> &'b str {
-        let Buf { out, len } = self;
-        core::str::from_utf8(&out[..len]).unwrap_or("")
+/// `a == b`, in a `const fn`.
+pub(crate) const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
     }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `s.ends_with(tail)`, in a `const fn`.
+pub(crate) const fn ends_with(s: &[u8], tail: &[u8]) -> bool {
+    s.len() >= tail.len() && bytes_eq(s.split_at(s.len() - tail.len()).1, tail)
+}
+
+/// Which character set a sanitized name keeps.
+#[derive(Clone, Copy)]
+pub(crate) enum Charset {
+    /// `[a-zA-Z0-9_:]`.
+    Metric,
+    /// `[a-zA-Z0-9_]`.
+    Label,
 }
 
 /// An upper bound on the translated length of a metric name of `name_len`
@@ -139,25 +186,120 @@ impl<'b> TranslatedName<'b> {
 
 /// Writes `name` sanitized to the legacy character set: invalid characters
 /// become `_`, a leading digit gets a `_` prefix, runs of `_` collapse.
-fn push_sanitized(
-    buf: &mut Buf<'_>,
-    name: &str,
-    legal: fn(char, bool) -> bool,
-) -> Result<(), NameError> {
+/// Byte by byte: every legal character is ASCII, and the bytes of one
+/// non-ASCII character become one `_` as runs collapse.
+const fn push_sanitized(buf: &mut Buf<'_>, name: &[u8], set: Charset) -> Result<(), NameError> {
     let start = buf.len();
-    for c in name.chars() {
-        let first = buf.len() == start;
-        if first && c.is_ascii_digit() {
-            buf.push_str("_")?;
+    let mut i = 0;
+    while i < name.len() {
+        let b = name[i];
+        i += 1;
+        if buf.len() == start && b.is_ascii_digit() {
+            attempt!(buf.push(b"_"));
         }
-        let c = if legal(c, false) { c } else { '_' };
-        if c == '_' && buf.len() > start && buf.ends_with(b'_') {
+        let legal =
+            b.is_ascii_alphanumeric() || b == b'_' || (b == b':' && matches!(set, Charset::Metric));
+        let b = if legal { b } else { b'_' };
+        if b == b'_' && buf.len() > start && buf.ends_with_byte(b'_') {
             continue;
         }
-        let mut tmp = [0u8; 4];
-        buf.push_str(c.encode_utf8(&mut tmp))?;
+        attempt!(buf.push(&[b]));
     }
     Ok(())
+}
+
+/// A metric name and unit translated into a caller's buffer: the name is
+/// `out[..len]`, its unit (when it has one) the last `unit_len` bytes of it.
+pub(crate) struct Translated {
+    pub(crate) len: usize,
+    pub(crate) unit_len: usize,
+    pub(crate) total: bool,
+}
+
+/// [`metric_name`]'s work, as a `const fn` over bytes.
+pub(crate) const fn translate_metric(
+    name: &str,
+    unit: &str,
+    kind: InstrumentKind,
+    strategy: Strategy,
+    out: &mut [u8],
+) -> Result<Translated, NameError> {
+    let mut buf = Buf::new(out);
+    if strategy.sanitizes() {
+        attempt!(push_sanitized(&mut buf, name.as_bytes(), Charset::Metric));
+    } else {
+        attempt!(buf.push(name.as_bytes()));
+    }
+    let mut total = !strategy.adds_suffixes() && ends_with(name.as_bytes(), b"_total");
+    let mut unit_len = 0;
+    if strategy.adds_suffixes() {
+        if matches!(kind, InstrumentKind::Counter) {
+            total = true;
+            let n = buf.len();
+            if ends_with(buf.bytes(), b"_total") && n > b"_total".len() {
+                buf.truncate(n - b"_total".len());
+            }
+        }
+        let name_end = buf.len();
+        // Translate the unit after the name, then decide whether to keep it.
+        attempt!(buf.push(b"_"));
+        let unit_start = buf.len();
+        attempt!(write_unit(unit.as_bytes(), &mut buf));
+        unit_len = buf.len() - unit_start;
+        let (named, rest) = buf.bytes().split_at(name_end);
+        let word = rest.split_at(1).1;
+        let already = unit_len > 0
+            && (bytes_eq(named, word)
+                || (named.len() > word.len()
+                    && ends_with(named, word)
+                    && named[named.len() - word.len() - 1] == b'_'));
+        let collapse = ends_with(named, b"_");
+        if unit_len == 0 || already {
+            buf.truncate(name_end);
+        } else if collapse {
+            // "name_" + "_unit": one separator.
+            buf.shift_left(unit_start, name_end, unit_len);
+        }
+    }
+    if buf.len() == 0 {
+        return Err(NameError::Empty);
+    }
+    Ok(Translated {
+        len: buf.len(),
+        unit_len,
+        total,
+    })
+}
+
+/// [`label_name`]'s work, as a `const fn` over bytes: the label name is
+/// `out[..len]`.
+pub(crate) const fn translate_label(
+    key: &str,
+    strategy: Strategy,
+    out: &mut [u8],
+) -> Result<usize, NameError> {
+    let mut buf = Buf::new(out);
+    if strategy.sanitizes() {
+        attempt!(push_sanitized(&mut buf, key.as_bytes(), Charset::Label));
+    } else {
+        attempt!(buf.push(key.as_bytes()));
+    }
+    let name = buf.bytes();
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name.len() >= 2 && name[0] == b'_' && name[1] == b'_' {
+        return Err(NameError::Reserved);
+    }
+    Ok(buf.len())
+}
+
+/// `out[..len]` as the `str` it is (translation copies whole UTF-8 names
+/// or writes ASCII).
+fn written(out: &[u8], len: usize) -> &str {
+    out.get(..len)
+        .and_then(|b| core::str::from_utf8(b).ok())
+        .unwrap_or("")
 }
 
 /// Translates an OpenTelemetry metric name and unit into `out`.
@@ -183,74 +325,17 @@ pub fn metric_name<'b>(
     strategy: Strategy,
     out: &'b mut [u8],
 ) -> Result<TranslatedName<'b>, NameError> {
-    let mut buf = Buf::new(out);
-    if strategy.sanitizes() {
-        push_sanitized(&mut buf, name, is_legacy_metric_char)?;
+    let t = translate_metric(name, unit, kind, strategy, out)?;
+    let s = written(out, t.len);
+    let unit = if t.unit_len > 0 {
+        s.get(s.len() - t.unit_len..)
     } else {
-        buf.push_str(name)?;
-    }
-    let mut total = !strategy.adds_suffixes() && name.ends_with("_total");
-    if strategy.adds_suffixes() {
-        if kind == InstrumentKind::Counter {
-            total = true;
-            let n = buf.len();
-            if buf.as_str().ends_with("_total") && n > "_total".len() {
-                buf.truncate(n - "_total".len());
-            }
-        }
-        let name_end = buf.len();
-        // Translate the unit after the name, then decide whether to keep it.
-        buf.push_str("_")?;
-        let unit_start = buf.len();
-        write_unit(unit, &mut buf)?;
-        let unit_len = buf.len() - unit_start;
-        let (named, word) = {
-            let s = buf.as_str();
-            // Both ends fall between whole pushes; `get` keeps str
-            // slicing's panic path out of the binary.
-            (
-                s.get(..name_end).unwrap_or(""),
-                s.get(unit_start..).unwrap_or(""),
-            )
-        };
-        let already = unit_len > 0
-            && (named == word
-                || (named.len() > word.len()
-                    && named.ends_with(word)
-                    && named.as_bytes()[named.len() - word.len() - 1] == b'_'));
-        if unit_len == 0 || already {
-            buf.truncate(name_end);
-        } else if named.ends_with('_') {
-            // Collapse "name_" + "_unit" into one separator.
-            let mut tmp = [0u8; 256];
-            let w = word.len().min(tmp.len());
-            tmp[..w].copy_from_slice(&word.as_bytes()[..w]);
-            if w < word.len() {
-                return Err(NameError::BufferTooSmall);
-            }
-            buf.truncate(name_end);
-            buf.push_str(core::str::from_utf8(&tmp[..w]).unwrap_or(""))?;
-        }
-        let s = buf.into_str();
-        if s.is_empty() {
-            return Err(NameError::Empty);
-        }
-        let unit = if unit_len > 0 {
-            s.get(s.len() - unit_len..)
-        } else {
-            None
-        };
-        return Ok(TranslatedName {
-            name: MetricName::new(s)?,
-            unit,
-            total,
-        });
-    }
-    let s = buf.into_str();
+        None
+    };
     Ok(TranslatedName {
         name: MetricName::new(s)?,
-        unit: None,
-        total,
+        unit,
+        total: t.total,
     })
 }
 
@@ -271,13 +356,8 @@ pub fn label_name<'b>(
     strategy: Strategy,
     out: &'b mut [u8],
 ) -> Result<LabelName<'b>, NameError> {
-    let mut buf = Buf::new(out);
-    if strategy.sanitizes() {
-        push_sanitized(&mut buf, key, is_legacy_label_char)?;
-    } else {
-        buf.push_str(key)?;
-    }
-    LabelName::new(buf.into_str())
+    let len = translate_label(key, strategy, out)?;
+    LabelName::new(written(out, len))
 }
 
 #[cfg(test)]

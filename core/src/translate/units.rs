@@ -6,7 +6,7 @@
 //! `packets` stays `packets` and `req-s` becomes `req_s`. Unit `1` adds no
 //! suffix (the current specification dropped `ratio`).
 
-use super::names::Buf;
+use super::names::{Buf, attempt, bytes_eq};
 use crate::error::NameError;
 
 /// The Prometheus word for a UCUM unit in the table, if any.
@@ -18,7 +18,11 @@ use crate::error::NameError;
 /// assert_eq!(unit_word("furlongs"), None);
 /// ```
 pub const fn unit_word(unit: &str) -> Option<&'static str> {
-    Some(match unit.as_bytes() {
+    unit_word_of(unit.as_bytes())
+}
+
+const fn unit_word_of(unit: &[u8]) -> Option<&'static str> {
+    Some(match unit {
         b"d" => "days",
         b"h" => "hours",
         b"min" => "minutes",
@@ -49,8 +53,8 @@ pub const fn unit_word(unit: &str) -> Option<&'static str> {
 }
 
 /// The word for the denominator of `a/b`.
-const fn per_word(unit: &str) -> Option<&'static str> {
-    Some(match unit.as_bytes() {
+const fn per_word(unit: &[u8]) -> Option<&'static str> {
+    Some(match unit {
         b"s" => "second",
         b"m" => "minute",
         b"h" => "hour",
@@ -75,27 +79,38 @@ const fn per_word(unit: &str) -> Option<&'static str> {
 /// ```
 pub fn prometheus_unit<'b>(unit: &str, out: &'b mut [u8]) -> Result<&'b str, NameError> {
     let mut buf = Buf::new(out);
-    write_unit(unit, &mut buf)?;
-    Ok(buf.into_str())
+    write_unit(unit.as_bytes(), &mut buf)?;
+    let len = buf.len();
+    Ok(out
+        .get(..len)
+        .and_then(|b| core::str::from_utf8(b).ok())
+        .unwrap_or(""))
+}
+
+/// Which table one side of `a/b` is looked up in.
+#[derive(Clone, Copy)]
+enum Side {
+    /// `a`: unit words.
+    Main,
+    /// `b`: `second`, `minute`, ... first, then unit words.
+    Per,
 }
 
 /// Appends the translated unit to `buf`.
-pub(crate) fn write_unit(unit: &str, buf: &mut Buf<'_>) -> Result<(), NameError> {
-    let (main, per) = match unit.split_once('/') {
-        Some((m, p)) => (m, Some(p)),
-        None => (unit, None),
-    };
+pub(crate) const fn write_unit(unit: &[u8], buf: &mut Buf<'_>) -> Result<(), NameError> {
+    let mut slash = 0;
+    while slash < unit.len() && unit[slash] != b'/' {
+        slash += 1;
+    }
+    let (main, rest) = unit.split_at(slash);
     let start = buf.len();
-    write_part(main, buf, unit_word)?;
-    if let Some(per) = per {
+    attempt!(write_part(main, buf, Side::Main));
+    if let Some((_, per)) = rest.split_first() {
         let before = buf.len();
-        let sep = if before > start { "_per_" } else { "per_" };
-        buf.push_str(sep)?;
+        let sep: &[u8] = if before > start { b"_per_" } else { b"per_" };
+        attempt!(buf.push(sep));
         let after_sep = buf.len();
-        write_part(per, buf, |p| match per_word(p) {
-            Some(w) => Some(w),
-            None => unit_word(p),
-        })?;
+        attempt!(write_part(per, buf, Side::Per));
         if buf.len() == after_sep {
             // Nothing after "per": drop the separator again.
             buf.truncate(before);
@@ -105,54 +120,59 @@ pub(crate) fn write_unit(unit: &str, buf: &mut Buf<'_>) -> Result<(), NameError>
 }
 
 /// One side of a unit: annotations dropped, table word or sanitized text.
-fn write_part(
-    part: &str,
-    buf: &mut Buf<'_>,
-    table: fn(&str) -> Option<&'static str>,
-) -> Result<(), NameError> {
-    // Drop `{...}` annotations; an unterminated `{` drops the rest.
+const fn write_part(part: &[u8], buf: &mut Buf<'_>, side: Side) -> Result<(), NameError> {
+    // Drop `{...}` annotations; an unterminated `{` drops the rest. A part
+    // longer than the scratch space is kept whole.
+    let part = part.trim_ascii();
     let mut clean = [0u8; 64];
     let mut n = 0;
     let mut depth = 0u32;
     let mut long = false;
-    for b in part.trim_ascii().bytes() {
-        match b {
-            b'{' => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            _ => {
-                if n == clean.len() {
-                    long = true;
-                    break;
-                }
-                clean[n] = b;
-                n += 1;
+    let mut i = 0;
+    while i < part.len() {
+        let b = part[i];
+        i += 1;
+        if b == b'{' {
+            depth += 1;
+        } else if b == b'}' && depth > 0 {
+            depth -= 1;
+        } else if depth == 0 {
+            if n == clean.len() {
+                long = true;
+                break;
             }
+            clean[n] = b;
+            n += 1;
         }
     }
-    let text = if long {
-        part.trim_ascii()
-    } else {
-        core::str::from_utf8(&clean[..n]).unwrap_or("")
-    };
-    let text = text.trim_ascii();
-    if text.is_empty() || text == "1" {
+    let text = if long { part } else { clean.split_at(n).0 }.trim_ascii();
+    if text.is_empty() || bytes_eq(text, b"1") {
         return Ok(());
     }
-    if let Some(word) = table(text) {
-        return buf.push_str(word);
+    let word = match side {
+        Side::Main => unit_word_of(text),
+        Side::Per => match per_word(text) {
+            Some(w) => Some(w),
+            None => unit_word_of(text),
+        },
+    };
+    if let Some(word) = word {
+        return buf.push(word.as_bytes());
     }
-    // Unknown unit: keep it, sanitized, with no leading/trailing `_`.
+    // Unknown unit: keep it, sanitized, with no leading/trailing `_` (a
+    // non-ASCII character is a separator, byte by byte).
     let mut pending_sep = false;
     let mut wrote = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if b.is_ascii_alphanumeric() {
             if pending_sep && wrote {
-                buf.push_str("_")?;
+                attempt!(buf.push(b"_"));
             }
             pending_sep = false;
-            let mut tmp = [0u8; 4];
-            buf.push_str(c.encode_utf8(&mut tmp))?;
+            attempt!(buf.push(&[b]));
             wrote = true;
         } else {
             pending_sep = true;
