@@ -135,14 +135,25 @@ pub enum NameError {
     BufferTooSmall,
 }
 
-impl ErrorMessage for NameError {
-    fn write_message(&self, out: &mut dyn FnMut(&str)) {
-        out(match self {
+impl NameError {
+    /// The message (a `const fn`, for errors found while compiling).
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::NameError::Empty.text(), "name is empty");
+    /// ```
+    pub const fn text(&self) -> &'static str {
+        match self {
             NameError::Empty => "name is empty",
             NameError::Reserved => "label names starting with `__` are reserved",
             NameError::InvalidCharacter => "name has a character outside [a-zA-Z0-9_:]",
             NameError::BufferTooSmall => "buffer too small for the translated name",
-        })
+        }
+    }
+}
+
+impl ErrorMessage for NameError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        out(self.text())
     }
 }
 
@@ -179,14 +190,25 @@ impl fmt::Display for HistogramError {
     }
 }
 
-impl ErrorMessage for HistogramError {
-    fn write_message(&self, out: &mut dyn FnMut(&str)) {
-        out(match self {
+impl HistogramError {
+    /// The message (a `const fn`, for errors found while compiling).
+    ///
+    /// ```
+    /// assert_eq!(otel_prom_core::HistogramError::NanBound.text(), "histogram bound is NaN");
+    /// ```
+    pub const fn text(&self) -> &'static str {
+        match self {
             HistogramError::NanBound => "histogram bound is NaN",
             HistogramError::BoundsNotIncreasing => "histogram bounds are not strictly increasing",
             HistogramError::InfiniteBound => "histogram bound is infinite (+Inf is implied)",
             HistogramError::CountMismatch => "histogram needs bounds.len() + 1 bucket counts",
-        })
+        }
+    }
+}
+
+impl ErrorMessage for HistogramError {
+    fn write_message(&self, out: &mut dyn FnMut(&str)) {
+        out(self.text())
     }
 }
 
@@ -232,29 +254,43 @@ impl From<NameError> for RegisterError {
     }
 }
 
+impl RegisterError {
+    /// What was wrong, without the `invalid name: ` / `invalid bounds: `
+    /// lead-in of the full message (a `const fn`, for a family defined in a
+    /// `const`, where the error stops the build).
+    ///
+    /// ```
+    /// use otel_prom_core::{NameError, error::RegisterError};
+    /// assert_eq!(RegisterError::Name(NameError::Empty).reason(), "name is empty");
+    /// assert_eq!(RegisterError::FamiliesFull.reason(), "registry has no free family slot");
+    /// ```
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            RegisterError::FamiliesFull => "registry has no free family slot",
+            RegisterError::Conflict => {
+                "a family with this name exists with another type, labels or bounds"
+            }
+            RegisterError::Name(e) => e.text(),
+            RegisterError::MetadataTooLong => {
+                "name, help, unit and label names exceed the family text capacity"
+            }
+            RegisterError::TooManyLabels => "more label names than the registry allows",
+            RegisterError::DuplicateLabel => "two label names are equal after translation",
+            RegisterError::ReservedLabel => "`le` is reserved for histogram buckets",
+            RegisterError::Bounds(e) => e.text(),
+            RegisterError::TooManyBuckets => "more bounds than the registry allows",
+        }
+    }
+}
+
 impl ErrorMessage for RegisterError {
     fn write_message(&self, out: &mut dyn FnMut(&str)) {
         match self {
-            RegisterError::FamiliesFull => out("registry has no free family slot"),
-            RegisterError::Conflict => {
-                out("a family with this name exists with another type, labels or bounds")
-            }
-            RegisterError::Name(e) => {
-                out("invalid name: ");
-                e.write_message(out);
-            }
-            RegisterError::MetadataTooLong => {
-                out("name, help, unit and label names exceed the family text capacity")
-            }
-            RegisterError::TooManyLabels => out("more label names than the registry allows"),
-            RegisterError::DuplicateLabel => out("two label names are equal after translation"),
-            RegisterError::ReservedLabel => out("`le` is reserved for histogram buckets"),
-            RegisterError::Bounds(e) => {
-                out("invalid bounds: ");
-                e.write_message(out);
-            }
-            RegisterError::TooManyBuckets => out("more bounds than the registry allows"),
+            RegisterError::Name(_) => out("invalid name: "),
+            RegisterError::Bounds(_) => out("invalid bounds: "),
+            _ => {}
         }
+        out(self.reason())
     }
 }
 

@@ -17,11 +17,24 @@ pub(crate) const fn is_legacy_label_char(c: char, first: bool) -> bool {
     c.is_ascii_alphabetic() || c == '_' || (!first && c.is_ascii_digit())
 }
 
-fn all_legacy(s: &str, ok: fn(char, bool) -> bool) -> bool {
-    // Byte-wise: every legacy character is ASCII, so any non-ASCII byte fails.
-    s.bytes()
-        .enumerate()
-        .all(|(i, b)| ok(b as char, i == 0) && b.is_ascii())
+/// Whether every character of a name is legacy (metric or label set).
+/// Byte-wise: every legacy character is ASCII, so any non-ASCII byte fails.
+/// A `const fn`, for names translated while compiling.
+pub(crate) const fn legacy_bytes(s: &[u8], metric: bool) -> bool {
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i] as char;
+        let ok = if metric {
+            is_legacy_metric_char(c, i == 0)
+        } else {
+            is_legacy_label_char(c, i == 0)
+        };
+        if !ok || !s[i].is_ascii() {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// A metric family name, checked once.
@@ -56,7 +69,7 @@ impl<'a> MetricName<'a> {
         }
         Ok(MetricName {
             name,
-            legacy: all_legacy(name, is_legacy_metric_char),
+            legacy: legacy_bytes(name.as_bytes(), true),
         })
     }
 
@@ -158,7 +171,7 @@ impl<'a> LabelName<'a> {
     pub(crate) fn reserved_ok(name: &'a str) -> Self {
         LabelName {
             name,
-            legacy: all_legacy(name, is_legacy_label_char),
+            legacy: legacy_bytes(name.as_bytes(), false),
         }
     }
 

@@ -348,3 +348,133 @@ fn four_threads_times_a_million_are_exact() {
     assert_eq!(hist.sum(), (N / 2) as f64 * 0.25 + (N / 2) as f64 * 1.0);
     assert_eq!(REG.series_len(), 7);
 }
+
+#[test]
+fn families_defined_in_consts_register_like_runtime_ones() {
+    use otel_prom_core::registry::{Family, kind};
+    type Reg = Registry<5, 8, 32, 2, 32, 4, 96>;
+    type Def<K> = Family<K, 2, 4, 96>;
+    const C: Def<kind::Counter> = Family::valid(Family::counter(
+        "app.jobs",
+        "Jobs.",
+        "{job}",
+        &["queue", "http.method"],
+    ));
+    const G: Def<kind::GaugeI64> = Family::valid(Family::gauge_i64("app.queue", "", "By", &[]));
+    const F: Def<kind::GaugeF64> =
+        Family::valid(Family::gauge_f64("app.temp", "Temp.", "Cel", &["zone"]));
+    const H: Def<kind::Histogram> = Family::valid(Family::histogram(
+        "app.latency",
+        "Latency.",
+        "ms",
+        &["route"],
+        &[1.0, 10.0, 100.0],
+    ));
+    const I: Def<kind::Info> = Family::valid(Family::info("app.build", "Build.", &["version"]));
+
+    let by_const = Reg::new();
+    let at_runtime = Reg::new();
+    let ids = (
+        by_const.register(&C).unwrap(),
+        by_const.register(&G).unwrap(),
+        by_const.register(&F).unwrap(),
+        by_const.register(&H).unwrap(),
+        by_const.register(&I).unwrap(),
+    );
+    // The same definitions, translated at run time, are the same families.
+    assert_eq!(
+        by_const.register_counter("app.jobs", "Jobs.", "{job}", &["queue", "http.method"]),
+        Ok(ids.0)
+    );
+    assert_eq!(
+        by_const.register_histogram(
+            "app.latency",
+            "Latency.",
+            "ms",
+            &["route"],
+            &[1.0, 10.0, 100.0]
+        ),
+        Ok(ids.3)
+    );
+    let runtime_ids = (
+        at_runtime
+            .register_counter("app.jobs", "Jobs.", "{job}", &["queue", "http.method"])
+            .unwrap(),
+        at_runtime
+            .register_gauge_i64("app.queue", "", "By", &[])
+            .unwrap(),
+        at_runtime
+            .register_gauge_f64("app.temp", "Temp.", "Cel", &["zone"])
+            .unwrap(),
+        at_runtime
+            .register_histogram(
+                "app.latency",
+                "Latency.",
+                "ms",
+                &["route"],
+                &[1.0, 10.0, 100.0],
+            )
+            .unwrap(),
+        at_runtime
+            .register_info("app.build", "Build.", &["version"])
+            .unwrap(),
+    );
+    for (reg, ids) in [(&by_const, ids), (&at_runtime, runtime_ids)] {
+        reg.add(ids.0, &["mail", "GET"], 3).unwrap();
+        reg.gauge_i64(ids.1, &[]).unwrap().set(-4);
+        reg.gauge_f64(ids.2, &["cpu"]).unwrap().set(41.5);
+        reg.observe(ids.3, &["/"], 7.0).unwrap();
+        reg.set_info(ids.4, &["1.0"]).unwrap();
+    }
+    for format in [Format::Text004, Format::OpenMetrics100] {
+        assert_eq!(scrape(&by_const, format), scrape(&at_runtime, format));
+    }
+    let text = scrape(&by_const, Format::Text004);
+    assert!(text.contains("app_jobs_total{queue=\"mail\",http_method=\"GET\"} 3\n"));
+    assert!(text.contains("app_latency_milliseconds_bucket{route=\"/\",le=\"10\"} 1\n"));
+    assert!(text.contains("app_queue_bytes -4\n"));
+}
+
+#[test]
+fn bad_family_definitions_are_typed_errors_at_run_time_too() {
+    use otel_prom_core::registry::{Family, kind};
+    type Def<K> = Family<K, 2, 4, 32>;
+    assert_eq!(
+        Def::<kind::Counter>::counter("", "", "", &[]).err(),
+        Some(RegisterError::Name(NameError::Empty))
+    );
+    assert_eq!(
+        Def::<kind::Counter>::counter("a", "", "", &["x", "y", "z"]).err(),
+        Some(RegisterError::TooManyLabels)
+    );
+    assert_eq!(
+        Def::<kind::Counter>::counter("a", "", "", &["x.y", "x_y"]).err(),
+        Some(RegisterError::DuplicateLabel)
+    );
+    assert_eq!(
+        Def::<kind::Histogram>::histogram("a", "", "", &["le"], &[1.0]).err(),
+        Some(RegisterError::ReservedLabel)
+    );
+    assert_eq!(
+        Def::<kind::Histogram>::histogram("a", "", "", &[], &[2.0, 1.0]).err(),
+        Some(RegisterError::Bounds(HistogramError::BoundsNotIncreasing))
+    );
+    assert_eq!(
+        Def::<kind::Histogram>::histogram("a", "", "", &[], &[f64::NAN]).err(),
+        Some(RegisterError::Bounds(HistogramError::NanBound))
+    );
+    assert_eq!(
+        Def::<kind::Histogram>::histogram("a", "", "", &[], &[1.0, 2.0, 3.0, 4.0]).err(),
+        Some(RegisterError::TooManyBuckets)
+    );
+    assert_eq!(
+        Def::<kind::GaugeF64>::gauge_f64("a", &"h".repeat(40), "", &[]).err(),
+        Some(RegisterError::MetadataTooLong)
+    );
+    assert_eq!(
+        Def::<kind::Info>::info("a", "", &["__x"])
+            .ok()
+            .map(|f| f.name().to_owned()),
+        Some("a".to_owned())
+    );
+}

@@ -17,11 +17,13 @@ pub(crate) enum Kind {
     Info,
 }
 
-/// Everything about a family that never changes after registration.
-pub(crate) struct FamilyDesc<const LABELS: usize, const BUCKETS: usize, const META: usize> {
+/// Everything about a family except its text: kind, where each piece of
+/// the text ends, name classes, and bounds. Built with the text by a
+/// [`Family`](super::Family) (a `const fn`, or at registration), then
+/// stored with the text in the registry.
+#[derive(Clone, Copy)]
+pub(crate) struct Shape<const LABELS: usize, const BUCKETS: usize> {
     pub(crate) kind: Kind,
-    /// name, help, unit, label names, back to back.
-    pub(crate) text: String<META>,
     pub(crate) name_end: u16,
     pub(crate) help_end: u16,
     pub(crate) unit_end: u16,
@@ -35,7 +37,18 @@ pub(crate) struct FamilyDesc<const LABELS: usize, const BUCKETS: usize, const ME
     pub(crate) bound_count: u8,
 }
 
+/// Everything about a family that never changes after registration.
+pub(crate) struct FamilyDesc<const LABELS: usize, const BUCKETS: usize, const META: usize> {
+    pub(crate) shape: Shape<LABELS, BUCKETS>,
+    /// name, help, unit, label names, back to back.
+    pub(crate) text: String<META>,
+}
+
 impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
+    pub(crate) fn kind(&self) -> Kind {
+        self.shape.kind
+    }
+
     /// A stored piece of text. The ends were recorded between whole
     /// `&str` pushes, so the range is always valid; `get` keeps `str`
     /// slicing's panic path (and the `core::fmt` code it references) out of
@@ -45,46 +58,46 @@ impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
     }
 
     pub(crate) fn name(&self) -> &str {
-        self.text_between(0, self.name_end)
+        self.text_between(0, self.shape.name_end)
     }
 
     pub(crate) fn metric_name(&self) -> MetricName<'_> {
-        MetricName::from_validated(self.name(), self.name_legacy)
+        MetricName::from_validated(self.name(), self.shape.name_legacy)
     }
 
     pub(crate) fn help(&self) -> &str {
-        self.text_between(self.name_end, self.help_end)
+        self.text_between(self.shape.name_end, self.shape.help_end)
     }
 
     pub(crate) fn unit(&self) -> &str {
-        self.text_between(self.help_end, self.unit_end)
+        self.text_between(self.shape.help_end, self.shape.unit_end)
     }
 
     pub(crate) fn label(&self, i: usize) -> LabelName<'_> {
         let start = if i == 0 {
-            self.unit_end
+            self.shape.unit_end
         } else {
-            self.label_ends[i - 1]
+            self.shape.label_ends[i - 1]
         };
         LabelName::from_validated(
-            self.text_between(start, self.label_ends[i]),
-            self.label_legacy[i],
+            self.text_between(start, self.shape.label_ends[i]),
+            self.shape.label_legacy[i],
         )
     }
 
     pub(crate) fn labels(&self) -> usize {
-        self.label_count as usize
+        self.shape.label_count as usize
     }
 
     pub(crate) fn bounds(&self) -> &[f64] {
-        &self.bounds[..self.bound_count as usize]
+        &self.shape.bounds[..self.shape.bound_count as usize]
     }
 
     /// Cells a series of this family takes.
     pub(crate) fn cells(&self) -> usize {
-        match self.kind {
+        match self.shape.kind {
             Kind::Counter | Kind::GaugeI64 | Kind::GaugeF64 => 1,
-            Kind::Histogram => self.bound_count as usize + 2,
+            Kind::Histogram => self.shape.bound_count as usize + 2,
             Kind::Info => 0,
         }
     }
@@ -94,7 +107,7 @@ impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
         if !self.unit().is_empty() {
             meta = meta.with_unit(self.unit()).unwrap_or(meta);
         }
-        if !self.total {
+        if !self.shape.total {
             meta = meta.without_total_suffix();
         }
         meta

@@ -48,10 +48,12 @@
 //! ```
 
 mod cell;
+mod definition;
 mod family;
 mod series;
 
 pub use cell::{Counter, GaugeF64, GaugeI64, HistogramRecorder};
+pub use definition::{Family, FamilyKind, kind};
 pub use family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId};
 
 use embedded_io::Write;
@@ -62,9 +64,9 @@ use spin::{Mutex, Once};
 use crate::encode::{Encoder, LabelSet, LabelVisitor, SliceSink};
 use crate::error::{EncodeError, RecordError, RegisterError};
 use crate::format::{Escaping, Format};
-use crate::translate::{InstrumentKind, Strategy, label_name, metric_name};
+use crate::translate::Strategy;
 use crate::value::{Bounds, Histogram, Number};
-use family::{FamilyDesc, Kind};
+use family::{FamilyDesc, Kind, Shape};
 use series::{NONE, SeriesKey, SeriesSlot, hash, link, target};
 
 /// State changed only under the registration lock.
@@ -267,8 +269,15 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<CounterId, RegisterError> {
-        self.register(Kind::Counter, name, help, unit, labels, &[])
-            .map(CounterId)
+        self.register::<kind::Counter>(&Family::build(
+            Kind::Counter,
+            self.strategy,
+            name,
+            help,
+            unit,
+            labels,
+            &[],
+        )?)
     }
 
     /// Registers (or finds) an integer gauge / up-down counter family.
@@ -285,8 +294,15 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<GaugeI64Id, RegisterError> {
-        self.register(Kind::GaugeI64, name, help, unit, labels, &[])
-            .map(GaugeI64Id)
+        self.register::<kind::GaugeI64>(&Family::build(
+            Kind::GaugeI64,
+            self.strategy,
+            name,
+            help,
+            unit,
+            labels,
+            &[],
+        )?)
     }
 
     /// Registers (or finds) a float gauge family.
@@ -303,8 +319,15 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<GaugeF64Id, RegisterError> {
-        self.register(Kind::GaugeF64, name, help, unit, labels, &[])
-            .map(GaugeF64Id)
+        self.register::<kind::GaugeF64>(&Family::build(
+            Kind::GaugeF64,
+            self.strategy,
+            name,
+            help,
+            unit,
+            labels,
+            &[],
+        )?)
     }
 
     /// Registers (or finds) a histogram family with fixed `bounds`
@@ -325,12 +348,15 @@ impl<
         labels: &[&str],
         bounds: &[f64],
     ) -> Result<HistogramId, RegisterError> {
-        Bounds::new(bounds).map_err(RegisterError::Bounds)?;
-        if bounds.len() >= B {
-            return Err(RegisterError::TooManyBuckets);
-        }
-        self.register(Kind::Histogram, name, help, unit, labels, bounds)
-            .map(HistogramId)
+        self.register::<kind::Histogram>(&Family::build(
+            Kind::Histogram,
+            self.strategy,
+            name,
+            help,
+            unit,
+            labels,
+            bounds,
+        )?)
     }
 
     /// Registers (or finds) an info family (`<name>_info{labels} 1`).
@@ -346,26 +372,54 @@ impl<
         help: &str,
         labels: &[&str],
     ) -> Result<InfoId, RegisterError> {
-        self.register(Kind::Info, name, help, "", labels, &[])
-            .map(InfoId)
+        self.register::<kind::Info>(&Family::build(
+            Kind::Info,
+            self.strategy,
+            name,
+            help,
+            "",
+            labels,
+            &[],
+        )?)
     }
 
-    fn register(
+    /// Registers (or finds) a family defined with [`Family`], typically in
+    /// a `const`: translated and checked when the program was compiled, so
+    /// this only copies it. Registering the same family again returns the
+    /// same id.
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family, Registry};
+    /// static REG: Registry<2, 4, 4> = Registry::new();
+    /// const BOOTS: Family<kind::Counter> = Family::valid(Family::counter("device.boots", "Boots.", "", &[]));
+    /// let id = REG.register(&BOOTS).unwrap();
+    /// assert_eq!(REG.register(&BOOTS), Ok(id));
+    /// assert_eq!(REG.register_counter("device.boots", "Boots.", "", &[]), Ok(id));
+    /// ```
+    pub fn register<K: FamilyKind>(
         &self,
-        kind: Kind,
-        name: &str,
-        help: &str,
-        unit: &str,
-        labels: &[&str],
-        bounds: &[f64],
-    ) -> Result<u16, RegisterError> {
-        let desc = self.describe(kind, name, help, unit, labels, bounds)?;
+        family: &Family<K, L, B, M>,
+    ) -> Result<K::Id, RegisterError> {
+        self.insert_family(family.shape, family.text_str())
+            .map(K::id)
+    }
+
+    /// [`register`](Self::register)'s work, once for every kind of family.
+    fn insert_family(&self, shape: Shape<L, B>, text: &str) -> Result<u16, RegisterError> {
+        let mut stored: String<M> = String::new();
+        stored
+            .push_str(text)
+            .map_err(|_| RegisterError::MetadataTooLong)?;
+        let desc = FamilyDesc {
+            shape,
+            text: stored,
+        };
         let mut reg = self.registration.lock();
         let count = self.family_count.load(Ordering::Acquire);
         for (i, slot) in self.families[..count].iter().enumerate() {
             let Some(existing) = slot.get() else { continue };
             if existing.name() == desc.name() {
-                let same = existing.kind == desc.kind
+                let same = existing.kind() == desc.kind()
                     && existing.labels() == desc.labels()
                     && (0..desc.labels()).all(|l| existing.label(l) == desc.label(l))
                     && existing.bounds() == desc.bounds();
@@ -385,85 +439,6 @@ impl<
         Ok(count as u16)
     }
 
-    /// Translates and validates everything about a family, outside the lock.
-    fn describe(
-        &self,
-        kind: Kind,
-        name: &str,
-        help: &str,
-        unit: &str,
-        labels: &[&str],
-        bounds: &[f64],
-    ) -> Result<FamilyDesc<L, B, M>, RegisterError> {
-        if labels.len() > L {
-            return Err(RegisterError::TooManyLabels);
-        }
-        let instrument = match kind {
-            Kind::Counter => InstrumentKind::Counter,
-            Kind::GaugeI64 | Kind::GaugeF64 => InstrumentKind::Gauge,
-            Kind::Histogram => InstrumentKind::Histogram,
-            Kind::Info => InstrumentKind::Info,
-        };
-        let too_long = |_| RegisterError::MetadataTooLong;
-        let mut text: String<M> = String::new();
-        let mut scratch = [0u8; M];
-        let translated = match metric_name(name, unit, instrument, self.strategy, &mut scratch) {
-            Err(crate::error::NameError::BufferTooSmall) => {
-                return Err(RegisterError::MetadataTooLong);
-            }
-            other => other?,
-        };
-        let name_legacy = translated.name().is_legacy();
-        let total = translated.metadata("").has_total_suffix();
-        text.push_str(translated.name().as_str())
-            .map_err(too_long)?;
-        let name_end = text.len() as u16;
-        text.push_str(help).map_err(too_long)?;
-        let help_end = text.len() as u16;
-        text.push_str(translated.unit().unwrap_or(""))
-            .map_err(too_long)?;
-        let unit_end = text.len() as u16;
-        let mut label_ends = [0u16; L];
-        let mut label_legacy = [false; L];
-        for (i, raw) in labels.iter().enumerate() {
-            let label = match label_name(raw, self.strategy, &mut scratch) {
-                Err(crate::error::NameError::BufferTooSmall) => {
-                    return Err(RegisterError::MetadataTooLong);
-                }
-                other => other?,
-            };
-            if kind == Kind::Histogram && label.as_str() == "le" {
-                return Err(RegisterError::ReservedLabel);
-            }
-            let mut prev = unit_end as usize;
-            for end in &label_ends[..i] {
-                if text.as_bytes().get(prev..*end as usize) == Some(label.as_str().as_bytes()) {
-                    return Err(RegisterError::DuplicateLabel);
-                }
-                prev = *end as usize;
-            }
-            text.push_str(label.as_str()).map_err(too_long)?;
-            label_ends[i] = text.len() as u16;
-            label_legacy[i] = label.is_legacy();
-        }
-        let mut stored = [0.0; B];
-        stored[..bounds.len()].copy_from_slice(bounds);
-        Ok(FamilyDesc {
-            kind,
-            text,
-            name_end,
-            help_end,
-            unit_end,
-            label_ends,
-            label_count: labels.len() as u8,
-            name_legacy,
-            label_legacy,
-            total,
-            bounds: stored,
-            bound_count: bounds.len() as u8,
-        })
-    }
-
     /// The family `id` if it exists and has the expected kind.
     fn family(&self, id: u16, kind: Kind) -> Result<&FamilyDesc<L, B, M>, RecordError> {
         let desc = self
@@ -471,7 +446,7 @@ impl<
             .get(id as usize)
             .and_then(Once::get)
             .ok_or(RecordError::UnknownFamily)?;
-        if desc.kind != kind {
+        if desc.kind() != kind {
             return Err(RecordError::UnknownFamily);
         }
         Ok(desc)
@@ -711,7 +686,7 @@ impl<
                 registry: self,
                 next: first,
             };
-            match desc.kind {
+            match desc.kind() {
                 Kind::Counter => {
                     let mut fam = enc.counter(&meta)?;
                     for key in keys {
@@ -723,7 +698,7 @@ impl<
                     let mut fam = enc.gauge(&meta)?;
                     for key in keys {
                         let bits = self.cells[key.cell as usize].load(Ordering::Relaxed);
-                        let v = if desc.kind == Kind::GaugeI64 {
+                        let v = if desc.kind() == Kind::GaugeI64 {
                             Number::I64(bits as i64)
                         } else {
                             Number::F64(f64::from_bits(bits))

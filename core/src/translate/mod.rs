@@ -16,7 +16,7 @@
 //! assert_eq!(t.unit(), Some("seconds"));
 //! ```
 
-mod names;
+pub(crate) mod names;
 mod units;
 
 pub use names::{TranslatedName, label_name, metric_name, translated_len_bound};

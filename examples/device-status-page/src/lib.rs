@@ -12,7 +12,9 @@
 
 use otel_prom_core::encode::NumberBuffer;
 use otel_prom_core::error::{RecordError, RegisterError};
-use otel_prom_core::registry::{CounterId, GaugeF64Id, HistogramId, InfoId, Registry};
+use otel_prom_core::registry::{
+    CounterId, Family, GaugeF64Id, HistogramId, InfoId, Registry, kind,
+};
 
 use otel_prom_core::negotiate;
 
@@ -21,11 +23,42 @@ use otel_prom_core::negotiate;
 /// metadata per family.
 pub type DeviceRegistry = Registry<4, 32, 64, 1, 16, 8, 96>;
 
+/// A family of [`DeviceRegistry`]'s capacity.
+pub type DeviceFamily<K> = Family<K, 1, 8, 96>;
+
 /// The registry, in a `static`: no heap, no runtime initialisation.
 pub static METRICS: DeviceRegistry = DeviceRegistry::new();
 
 /// Latency histogram bounds, in seconds.
 pub const LATENCY_BOUNDS: [f64; 6] = [0.000_01, 0.000_02, 0.000_05, 0.000_1, 0.000_2, 0.000_5];
+
+// The families, with OpenTelemetry names and units translated (and checked)
+// by the compiler: registering them copies them, and the firmware carries no
+// translation code.
+const UPTIME: DeviceFamily<kind::Counter> = Family::valid(Family::counter(
+    "device.uptime",
+    "Timer interrupts since boot.",
+    "{tick}",
+    &["source"],
+));
+const TEMPERATURE: DeviceFamily<kind::GaugeF64> = Family::valid(Family::gauge_f64(
+    "device.temperature",
+    "Simulated sensor.",
+    "Cel",
+    &["sensor"],
+));
+const LATENCY: DeviceFamily<kind::Histogram> = Family::valid(Family::histogram(
+    "device.isr.latency",
+    "Timer interrupt handling time.",
+    "s",
+    &["isr"],
+    &LATENCY_BOUNDS,
+));
+const BUILD: DeviceFamily<kind::Info> = Family::valid(Family::info(
+    "device.build",
+    "Firmware build.",
+    &["version"],
+));
 
 /// The device's metric families.
 #[derive(Debug, Clone, Copy)]
@@ -44,34 +77,14 @@ impl Device {
     /// device.on_tick(1).unwrap();
     /// ```
     pub fn register() -> Result<Self, RegisterError> {
-        let ticks = METRICS.register_counter(
-            "device.uptime",
-            "Timer interrupts since boot.",
-            "{tick}",
-            &["source"],
-        )?;
-        let temperature = METRICS.register_gauge_f64(
-            "device.temperature",
-            "Simulated sensor.",
-            "Cel",
-            &["sensor"],
-        )?;
-        let latency = METRICS.register_histogram(
-            "device.isr.latency",
-            "Timer interrupt handling time.",
-            "s",
-            &["isr"],
-            &LATENCY_BOUNDS,
-        )?;
-        let info = METRICS.register_info("device.build", "Firmware build.", &["version"])?;
         let device = Device {
-            ticks,
-            temperature,
-            latency,
-            info,
+            ticks: METRICS.register(&UPTIME)?,
+            temperature: METRICS.register(&TEMPERATURE)?,
+            latency: METRICS.register(&LATENCY)?,
+            info: METRICS.register(&BUILD)?,
         };
         METRICS
-            .set_info(info, &[env!("CARGO_PKG_VERSION")])
+            .set_info(device.info, &[env!("CARGO_PKG_VERSION")])
             .map_err(|_| RegisterError::FamiliesFull)?;
         Ok(device)
     }

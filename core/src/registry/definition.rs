@@ -1,0 +1,385 @@
+//! A family's definition, translated and checked by `const fn`s: in a
+//! `const`, the compiler translates OpenTelemetry names and rejects bad
+//! ones, and registering the family only copies it, so a firmware carries no
+//! translation code. The registry's own `register_*` functions build the
+//! same definition at run time.
+
+use core::marker::PhantomData;
+
+use super::family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId, Kind, Shape};
+use crate::error::{HistogramError, NameError, RegisterError};
+use crate::name::legacy_bytes;
+use crate::translate::names::{Buf, attempt, bytes_eq, translate_label, translate_metric};
+use crate::translate::{InstrumentKind, Strategy};
+
+/// Kinds of family, as types: a [`Family`]'s kind decides which id
+/// registering it returns.
+pub mod kind {
+    /// A counter family (registers as a [`CounterId`](super::CounterId)).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Counter;
+    /// An integer gauge / up-down counter family.
+    #[derive(Debug, Clone, Copy)]
+    pub struct GaugeI64;
+    /// A float gauge family.
+    #[derive(Debug, Clone, Copy)]
+    pub struct GaugeF64;
+    /// A histogram family.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Histogram;
+    /// An info family.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Info;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::kind::Counter {}
+    impl Sealed for super::kind::GaugeI64 {}
+    impl Sealed for super::kind::GaugeF64 {}
+    impl Sealed for super::kind::Histogram {}
+    impl Sealed for super::kind::Info {}
+}
+
+/// A kind of family (the types in [`kind`]).
+pub trait FamilyKind: sealed::Sealed {
+    /// The id that registering a family of this kind returns.
+    type Id: Copy;
+    #[doc(hidden)]
+    fn id(index: u16) -> Self::Id;
+}
+
+macro_rules! family_kind {
+    ($kind:ident, $id:ident) => {
+        impl FamilyKind for kind::$kind {
+            type Id = $id;
+            fn id(index: u16) -> $id {
+                $id(index)
+            }
+        }
+    };
+}
+family_kind!(Counter, CounterId);
+family_kind!(GaugeI64, GaugeI64Id);
+family_kind!(GaugeF64, GaugeF64Id);
+family_kind!(Histogram, HistogramId);
+family_kind!(Info, InfoId);
+
+/// A metric family, translated and checked: OpenTelemetry name and unit
+/// into a Prometheus family name and unit word, label names, bounds.
+///
+/// Its constructors are `const fn`s. Defined in a `const`, the compiler does
+/// the translation and a bad definition does not build, and
+/// [`Registry::register`](super::Registry::register) then only copies it:
+/// the program carries no translation code (about 3 KB of a firmware's
+/// flash). The capacities (`LABELS`, `BUCKETS`, `META`) are the registry's.
+/// Names are translated with the default strategy
+/// (`UnderscoreEscapingWithSuffixes`).
+///
+/// ```
+/// use otel_prom_core::registry::{kind, Family, Registry};
+/// use otel_prom_core::{Escaping, Format};
+///
+/// type Reg = Registry<2, 8, 16, 1, 16, 4, 64>;
+/// static METRICS: Reg = Reg::new();
+/// const UPTIME: Family<kind::Counter, 1, 4, 64> =
+///     Family::valid(Family::counter("device.uptime", "Ticks since boot.", "{tick}", &["source"]));
+/// const LATENCY: Family<kind::Histogram, 1, 4, 64> =
+///     Family::valid(Family::histogram("isr.latency", "", "s", &[], &[0.001, 0.01, 0.1]));
+/// assert_eq!(UPTIME.name(), "device_uptime");
+/// assert_eq!(LATENCY.name(), "isr_latency_seconds");
+///
+/// let ticks = METRICS.register(&UPTIME).unwrap();
+/// METRICS.add(ticks, &["systick"], 3).unwrap();
+/// let mut page = [0u8; 512];
+/// let len = METRICS.render(&mut page, Format::Text004, Escaping::Underscores).unwrap();
+/// assert!(page[..len].ends_with(b"device_uptime_total{source=\"systick\"} 3\n"));
+/// ```
+///
+/// A definition that cannot work stops the build:
+///
+/// ```compile_fail
+/// use otel_prom_core::registry::{kind, Family};
+/// const BAD: Family<kind::Counter, 1, 4, 64> = Family::valid(Family::counter("", "", "", &[]));
+/// let _ = BAD;
+/// ```
+pub struct Family<K, const LABELS: usize = 4, const BUCKETS: usize = 16, const META: usize = 192> {
+    pub(crate) shape: Shape<LABELS, BUCKETS>,
+    /// Name, help, unit and label names back to back, as the registry
+    /// stores them.
+    text: [u8; META],
+    text_len: u16,
+    kind: PhantomData<K>,
+}
+
+impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
+    /// The definition, or a compile-time error naming what is wrong with
+    /// it when evaluated in a `const` (a panic at run time).
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const JOBS: Family<kind::Counter> = Family::valid(Family::counter("jobs", "", "", &[]));
+    /// assert_eq!(JOBS.name(), "jobs");
+    /// ```
+    pub const fn valid(definition: Result<Self, RegisterError>) -> Self {
+        match definition {
+            Ok(family) => family,
+            Err(e) => panic!("{}", e.reason()),
+        }
+    }
+
+    /// The translated family name.
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// let f: Family<kind::GaugeF64> = Family::gauge_f64("board.temp", "", "Cel", &[]).unwrap();
+    /// assert_eq!(f.name(), "board_temp_celsius");
+    /// ```
+    pub fn name(&self) -> &str {
+        self.text_str()
+            .get(..self.shape.name_end as usize)
+            .unwrap_or("")
+    }
+
+    /// All the text, as the registry stores it.
+    pub(crate) fn text_str(&self) -> &str {
+        self.text
+            .get(..self.text_len as usize)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    /// Translates and checks a definition (see [`Family`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) const fn build(
+        kind: Kind,
+        strategy: Strategy,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<Self, RegisterError> {
+        if matches!(kind, Kind::Histogram) {
+            attempt!(check_bounds(bounds));
+            if bounds.len() >= B {
+                return Err(RegisterError::TooManyBuckets);
+            }
+        }
+        if labels.len() > L {
+            return Err(RegisterError::TooManyLabels);
+        }
+        let instrument = match kind {
+            Kind::Counter => InstrumentKind::Counter,
+            Kind::GaugeI64 | Kind::GaugeF64 => InstrumentKind::Gauge,
+            Kind::Histogram => InstrumentKind::Histogram,
+            Kind::Info => InstrumentKind::Info,
+        };
+        let mut scratch = [0u8; M];
+        let translated = match translate_metric(name, unit, instrument, strategy, &mut scratch) {
+            Ok(t) => t,
+            Err(e) => return Err(name_error(e)),
+        };
+        let (name, _) = scratch.split_at(translated.len);
+        let unit = name.split_at(name.len() - translated.unit_len).1;
+        let mut text = [0u8; M];
+        let mut buf = Buf::new(&mut text);
+        attempt!(fits(buf.push(name)));
+        let name_end = buf.len() as u16;
+        attempt!(fits(buf.push(help.as_bytes())));
+        let help_end = buf.len() as u16;
+        attempt!(fits(buf.push(unit)));
+        let unit_end = buf.len() as u16;
+        let mut label_ends = [0u16; L];
+        let mut label_legacy = [false; L];
+        let mut i = 0;
+        while i < labels.len() {
+            let mut scratch = [0u8; M];
+            let len = match translate_label(labels[i], strategy, &mut scratch) {
+                Ok(len) => len,
+                Err(e) => return Err(name_error(e)),
+            };
+            let label = scratch.split_at(len).0;
+            if matches!(kind, Kind::Histogram) && bytes_eq(label, b"le") {
+                return Err(RegisterError::ReservedLabel);
+            }
+            let mut prev = unit_end as usize;
+            let mut j = 0;
+            while j < i {
+                let end = label_ends[j] as usize;
+                let earlier = buf.bytes().split_at(end).0.split_at(prev).1;
+                if bytes_eq(earlier, label) {
+                    return Err(RegisterError::DuplicateLabel);
+                }
+                prev = end;
+                j += 1;
+            }
+            attempt!(fits(buf.push(label)));
+            label_ends[i] = buf.len() as u16;
+            label_legacy[i] = legacy_bytes(label, false);
+            i += 1;
+        }
+        let text_len = buf.len() as u16;
+        let mut stored = [0.0; B];
+        let mut b = 0;
+        while b < bounds.len() {
+            stored[b] = bounds[b];
+            b += 1;
+        }
+        Ok(Family {
+            shape: Shape {
+                kind,
+                name_end,
+                help_end,
+                unit_end,
+                label_ends,
+                label_count: labels.len() as u8,
+                name_legacy: legacy_bytes(name, true),
+                label_legacy,
+                total: translated.total,
+                bounds: stored,
+                bound_count: bounds.len() as u8,
+            },
+            text,
+            text_len,
+            kind: PhantomData,
+        })
+    }
+}
+
+/// A name that does not fit the scratch space means the family's text
+/// cannot fit either.
+const fn name_error(e: NameError) -> RegisterError {
+    match e {
+        NameError::BufferTooSmall => RegisterError::MetadataTooLong,
+        e => RegisterError::Name(e),
+    }
+}
+
+/// Text that does not fit is `MetadataTooLong`.
+const fn fits(pushed: Result<(), NameError>) -> Result<(), RegisterError> {
+    match pushed {
+        Ok(()) => Ok(()),
+        Err(_) => Err(RegisterError::MetadataTooLong),
+    }
+}
+
+/// [`Bounds::new`](crate::Bounds::new)'s checks, as a `const fn`.
+const fn check_bounds(bounds: &[f64]) -> Result<(), RegisterError> {
+    let mut i = 0;
+    while i < bounds.len() {
+        let b = bounds[i];
+        if b.is_nan() {
+            return Err(RegisterError::Bounds(HistogramError::NanBound));
+        }
+        if b.is_infinite() {
+            return Err(RegisterError::Bounds(HistogramError::InfiniteBound));
+        }
+        if i > 0 && b <= bounds[i - 1] {
+            return Err(RegisterError::Bounds(HistogramError::BoundsNotIncreasing));
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+macro_rules! constructor {
+    ($(#[$doc:meta])* $fn:ident, $kind:ident) => {
+        impl<const L: usize, const B: usize, const M: usize> Family<kind::$kind, L, B, M> {
+            $(#[$doc])*
+            pub const fn $fn(
+                name: &str,
+                help: &str,
+                unit: &str,
+                labels: &[&str],
+            ) -> Result<Self, RegisterError> {
+                Self::build(Kind::$kind, Strategy::UnderscoreEscapingWithSuffixes, name, help, unit, labels, &[])
+            }
+        }
+    };
+}
+
+constructor!(
+    /// A counter family (`_total` in the text formats).
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const C: Family<kind::Counter> = Family::valid(Family::counter("http.requests", "", "{request}", &["route"]));
+    /// assert_eq!(C.name(), "http_requests");
+    /// ```
+    counter,
+    Counter
+);
+constructor!(
+    /// An integer gauge / up-down counter family.
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const Q: Family<kind::GaugeI64> = Family::valid(Family::gauge_i64("queue.depth", "", "{item}", &[]));
+    /// assert_eq!(Q.name(), "queue_depth");
+    /// ```
+    gauge_i64,
+    GaugeI64
+);
+constructor!(
+    /// A float gauge family.
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const T: Family<kind::GaugeF64> = Family::valid(Family::gauge_f64("board.temp", "", "Cel", &[]));
+    /// assert_eq!(T.name(), "board_temp_celsius");
+    /// ```
+    gauge_f64,
+    GaugeF64
+);
+
+impl<const L: usize, const B: usize, const M: usize> Family<kind::Histogram, L, B, M> {
+    /// A histogram family with fixed `bounds` (finite, strictly increasing,
+    /// at most `BUCKETS - 1`).
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// use otel_prom_core::error::RegisterError;
+    /// const H: Family<kind::Histogram, 4, 4> = Family::valid(Family::histogram("lat", "", "ms", &[], &[1.0, 5.0]));
+    /// assert_eq!(H.name(), "lat_milliseconds");
+    /// assert!(matches!(Family::<kind::Histogram, 4, 4>::histogram("lat", "", "", &[], &[1.0, 2.0, 3.0, 4.0]), Err(RegisterError::TooManyBuckets)));
+    /// ```
+    pub const fn histogram(
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<Self, RegisterError> {
+        Self::build(
+            Kind::Histogram,
+            Strategy::UnderscoreEscapingWithSuffixes,
+            name,
+            help,
+            unit,
+            labels,
+            bounds,
+        )
+    }
+}
+
+impl<const L: usize, const B: usize, const M: usize> Family<kind::Info, L, B, M> {
+    /// An info family (`<name>_info{labels} 1`).
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const I: Family<kind::Info> = Family::valid(Family::info("device.build", "", &["version"]));
+    /// assert_eq!(I.name(), "device_build");
+    /// ```
+    pub const fn info(name: &str, help: &str, labels: &[&str]) -> Result<Self, RegisterError> {
+        Self::build(
+            Kind::Info,
+            Strategy::UnderscoreEscapingWithSuffixes,
+            name,
+            help,
+            "",
+            labels,
+            &[],
+        )
+    }
+}
