@@ -4,8 +4,11 @@
 //! `const fn`, so there is no heap and no runtime initialisation, and the
 //! registry's RAM is exactly its declared capacity (see [`Registry`] for the
 //! formula). Families are registered with OpenTelemetry-style names and units,
-//! translated once. Series are found by label values, copied into inline
-//! storage (`VALUE_BYTES` per series; nothing is borrowed).
+//! translated once: at registration (`register_counter`, ...), or by the
+//! compiler for a [`Family`] defined in a `const` (then registration only
+//! copies it, and a firmware carries no translation code). Series are found
+//! by label values, copied into inline storage (`VALUE_BYTES` per series;
+//! nothing is borrowed).
 //!
 //! - **Recording** is one atomic operation on a pre-resolved handle
 //!   ([`Counter`], [`GaugeI64`], [`GaugeF64`], [`HistogramRecorder`]) and
