@@ -7,7 +7,8 @@
 use core::marker::PhantomData;
 
 use super::family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId, Kind, Shape};
-use crate::error::{HistogramError, NameError, RegisterError};
+use crate::Bounds;
+use crate::error::{NameError, RegisterError};
 use crate::name::legacy_bytes;
 use crate::translate::names::{Buf, attempt, bytes_eq, translate_label, translate_metric};
 use crate::translate::{InstrumentKind, Strategy};
@@ -161,7 +162,9 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
         bounds: &[f64],
     ) -> Result<Self, RegisterError> {
         if matches!(kind, Kind::Histogram) {
-            attempt!(check_bounds(bounds));
+            if let Err(e) = Bounds::new(bounds) {
+                return Err(RegisterError::Bounds(e));
+            }
             if bounds.len() >= B {
                 return Err(RegisterError::TooManyBuckets);
             }
@@ -262,25 +265,6 @@ const fn fits(pushed: Result<(), NameError>) -> Result<(), RegisterError> {
         Ok(()) => Ok(()),
         Err(_) => Err(RegisterError::MetadataTooLong),
     }
-}
-
-/// [`Bounds::new`](crate::Bounds::new)'s checks, as a `const fn`.
-const fn check_bounds(bounds: &[f64]) -> Result<(), RegisterError> {
-    let mut i = 0;
-    while i < bounds.len() {
-        let b = bounds[i];
-        if b.is_nan() {
-            return Err(RegisterError::Bounds(HistogramError::NanBound));
-        }
-        if b.is_infinite() {
-            return Err(RegisterError::Bounds(HistogramError::InfiniteBound));
-        }
-        if i > 0 && b <= bounds[i - 1] {
-            return Err(RegisterError::Bounds(HistogramError::BoundsNotIncreasing));
-        }
-        i += 1;
-    }
-    Ok(())
 }
 
 macro_rules! constructor {
