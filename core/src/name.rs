@@ -17,24 +17,36 @@ pub(crate) const fn is_legacy_label_char(c: char, first: bool) -> bool {
     c.is_ascii_alphabetic() || c == '_' || (!first && c.is_ascii_digit())
 }
 
-/// Whether every character of a name is legacy (metric or label set).
-/// Byte-wise: every legacy character is ASCII, so any non-ASCII byte fails.
-/// A `const fn`, for names translated while compiling.
-pub(crate) const fn legacy_bytes(s: &[u8], metric: bool) -> bool {
-    let mut i = 0;
-    while i < s.len() {
-        let c = s[i] as char;
-        let ok = if metric {
-            is_legacy_metric_char(c, i == 0)
-        } else {
-            is_legacy_label_char(c, i == 0)
-        };
-        if !ok || !s[i].is_ascii() {
-            return false;
+/// Whether a name is a metric family name (`:` allowed) or a label name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    Metric,
+    Label,
+}
+
+impl NameKind {
+    /// Whether `c` may stand at this place (`first` or later) in a legacy
+    /// name of this kind.
+    pub(crate) const fn legal(self, c: char, first: bool) -> bool {
+        match self {
+            NameKind::Metric => is_legacy_metric_char(c, first),
+            NameKind::Label => is_legacy_label_char(c, first),
         }
-        i += 1;
     }
-    true
+
+    /// Whether every character of `s` is legal in a legacy name of this
+    /// kind. Byte-wise: every legacy character is ASCII, so any non-ASCII
+    /// byte fails. A `const fn`, for names translated while compiling.
+    pub(crate) const fn all_legacy(self, s: &[u8]) -> bool {
+        let mut i = 0;
+        while i < s.len() {
+            if !s[i].is_ascii() || !self.legal(s[i] as char, i == 0) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
 }
 
 /// A metric family name, checked once.
@@ -69,7 +81,7 @@ impl<'a> MetricName<'a> {
         }
         Ok(MetricName {
             name,
-            legacy: legacy_bytes(name.as_bytes(), true),
+            legacy: NameKind::Metric.all_legacy(name.as_bytes()),
         })
     }
 
@@ -171,7 +183,7 @@ impl<'a> LabelName<'a> {
     pub(crate) fn reserved_ok(name: &'a str) -> Self {
         LabelName {
             name,
-            legacy: legacy_bytes(name.as_bytes(), false),
+            legacy: NameKind::Label.all_legacy(name.as_bytes()),
         }
     }
 

@@ -7,7 +7,7 @@ use embedded_io::Write;
 use super::sink::Sink;
 use crate::error::EncodeError;
 use crate::format::Escaping;
-use crate::name::{is_legacy_label_char, is_legacy_metric_char};
+use crate::name::NameKind;
 
 /// Which characters a text must escape.
 #[derive(Clone, Copy)]
@@ -75,22 +75,6 @@ fn next_special(bytes: &[u8], from: usize, quotes: bool) -> usize {
         i += 1;
     }
     bytes.len()
-}
-
-/// Whether a name is a metric family name (`:` allowed) or a label name.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NameKind {
-    Metric,
-    Label,
-}
-
-impl NameKind {
-    fn legal(self, c: char, first: bool) -> bool {
-        match self {
-            NameKind::Metric => is_legacy_metric_char(c, first),
-            NameKind::Label => is_legacy_label_char(c, first),
-        }
-    }
 }
 
 /// True when the name must be written quoted under `scheme`.

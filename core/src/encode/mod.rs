@@ -67,9 +67,9 @@ use embedded_io::Write;
 
 use crate::error::{EncodeError, NameError};
 use crate::format::{Escaping, Format};
-use crate::name::{LabelName, MetricName, is_legacy_label_char};
+use crate::name::{LabelName, MetricName, NameKind, is_legacy_label_char};
 use crate::value::{Histogram, Number, Timestamp};
-use escape::{NameKind, Quoting, needs_quotes, write_escaped, write_name};
+use escape::{Quoting, needs_quotes, write_escaped, write_name};
 use le_cache::LeCache;
 use sink::Sink;
 

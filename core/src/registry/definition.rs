@@ -9,7 +9,7 @@ use core::marker::PhantomData;
 use super::family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId, Kind, Shape};
 use crate::Bounds;
 use crate::error::{NameError, RegisterError};
-use crate::name::legacy_bytes;
+use crate::name::NameKind;
 use crate::translate::names::{Buf, attempt, bytes_eq, translate_label, translate_metric};
 use crate::translate::{InstrumentKind, Strategy};
 
@@ -219,7 +219,7 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
             }
             attempt!(fits(buf.push(label)));
             label_ends[i] = buf.len() as u16;
-            label_legacy[i] = legacy_bytes(label, false);
+            label_legacy[i] = NameKind::Label.all_legacy(label);
             i += 1;
         }
         let text_len = buf.len() as u16;
@@ -237,7 +237,7 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
                 unit_end,
                 label_ends,
                 label_count: labels.len() as u8,
-                name_legacy: legacy_bytes(name, true),
+                name_legacy: NameKind::Metric.all_legacy(name),
                 label_legacy,
                 total: translated.total,
                 bounds: stored,

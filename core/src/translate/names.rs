@@ -4,7 +4,7 @@ use super::units::write_unit;
 use super::{InstrumentKind, Strategy};
 use crate::encode::Metadata;
 use crate::error::NameError;
-use crate::name::{LabelName, MetricName};
+use crate::name::{LabelName, MetricName, NameKind};
 
 /// `expr?` for `const fn`s, where `?` is not available.
 macro_rules! attempt {
@@ -93,15 +93,6 @@ pub(crate) const fn ends_with(s: &[u8], tail: &[u8]) -> bool {
     s.len() >= tail.len() && bytes_eq(s.split_at(s.len() - tail.len()).1, tail)
 }
 
-/// Which character set a sanitized name keeps.
-#[derive(Clone, Copy)]
-pub(crate) enum Charset {
-    /// `[a-zA-Z0-9_:]`.
-    Metric,
-    /// `[a-zA-Z0-9_]`.
-    Label,
-}
-
 /// An upper bound on the translated length of a metric name of `name_len`
 /// bytes with a unit of `unit_len` bytes, for sizing the buffer.
 ///
@@ -188,7 +179,7 @@ impl<'b> TranslatedName<'b> {
 /// become `_`, a leading digit gets a `_` prefix, runs of `_` collapse.
 /// Byte by byte: every legal character is ASCII, and the bytes of one
 /// non-ASCII character become one `_` as runs collapse.
-const fn push_sanitized(buf: &mut Buf<'_>, name: &[u8], set: Charset) -> Result<(), NameError> {
+const fn push_sanitized(buf: &mut Buf<'_>, name: &[u8], kind: NameKind) -> Result<(), NameError> {
     let start = buf.len();
     let mut i = 0;
     while i < name.len() {
@@ -197,8 +188,7 @@ const fn push_sanitized(buf: &mut Buf<'_>, name: &[u8], set: Charset) -> Result<
         if buf.len() == start && b.is_ascii_digit() {
             attempt!(buf.push(b"_"));
         }
-        let legal =
-            b.is_ascii_alphanumeric() || b == b'_' || (b == b':' && matches!(set, Charset::Metric));
+        let legal = b.is_ascii() && kind.legal(b as char, false);
         let b = if legal { b } else { b'_' };
         if b == b'_' && buf.len() > start && buf.ends_with_byte(b'_') {
             continue;
@@ -226,7 +216,7 @@ pub(crate) const fn translate_metric(
 ) -> Result<Translated, NameError> {
     let mut buf = Buf::new(out);
     if strategy.sanitizes() {
-        attempt!(push_sanitized(&mut buf, name.as_bytes(), Charset::Metric));
+        attempt!(push_sanitized(&mut buf, name.as_bytes(), NameKind::Metric));
     } else {
         attempt!(buf.push(name.as_bytes()));
     }
@@ -280,7 +270,7 @@ pub(crate) const fn translate_label(
 ) -> Result<usize, NameError> {
     let mut buf = Buf::new(out);
     if strategy.sanitizes() {
-        attempt!(push_sanitized(&mut buf, key.as_bytes(), Charset::Label));
+        attempt!(push_sanitized(&mut buf, key.as_bytes(), NameKind::Label));
     } else {
         attempt!(buf.push(key.as_bytes()));
     }
