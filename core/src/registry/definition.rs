@@ -10,7 +10,7 @@ use super::family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId, Kind
 use crate::Bounds;
 use crate::error::{NameError, RegisterError};
 use crate::name::NameKind;
-use crate::translate::names::{Buf, attempt, bytes_eq, translate_label, translate_metric};
+use crate::translate::names::{Buf, attempt, bytes_eq, translate_label, translate_metric, written};
 use crate::translate::{InstrumentKind, Strategy};
 
 /// Kinds of family, as types: a [`Family`]'s kind decides which id
@@ -33,13 +33,31 @@ pub mod kind {
     pub struct Info;
 }
 
+// The stored kind is crate-private; a sealed trait cannot be named or
+// implemented outside, so the constant only ever serves this crate.
+#[allow(private_interfaces)]
 mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::kind::Counter {}
-    impl Sealed for super::kind::GaugeI64 {}
-    impl Sealed for super::kind::GaugeF64 {}
-    impl Sealed for super::kind::Histogram {}
-    impl Sealed for super::kind::Info {}
+    use super::Kind;
+
+    /// Only this crate's kinds, each with the kind the registry stores.
+    pub trait Sealed {
+        const KIND: Kind;
+    }
+    impl Sealed for super::kind::Counter {
+        const KIND: Kind = Kind::Counter;
+    }
+    impl Sealed for super::kind::GaugeI64 {
+        const KIND: Kind = Kind::GaugeI64;
+    }
+    impl Sealed for super::kind::GaugeF64 {
+        const KIND: Kind = Kind::GaugeF64;
+    }
+    impl Sealed for super::kind::Histogram {
+        const KIND: Kind = Kind::Histogram;
+    }
+    impl Sealed for super::kind::Info {
+        const KIND: Kind = Kind::Info;
+    }
 }
 
 /// A kind of family (the types in [`kind`]).
@@ -144,110 +162,140 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
 
     /// All the text, as the registry stores it.
     pub(crate) fn text_str(&self) -> &str {
-        self.text
-            .get(..self.text_len as usize)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        written(&self.text, self.text_len as usize)
     }
 
     /// Translates and checks a definition (see [`Family`]).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) const fn build(
-        kind: Kind,
         strategy: Strategy,
         name: &str,
         help: &str,
         unit: &str,
         labels: &[&str],
         bounds: &[f64],
-    ) -> Result<Self, RegisterError> {
-        if matches!(kind, Kind::Histogram) {
-            if let Err(e) = Bounds::new(bounds) {
-                return Err(RegisterError::Bounds(e));
-            }
-            if bounds.len() >= B {
-                return Err(RegisterError::TooManyBuckets);
-            }
+    ) -> Result<Self, RegisterError>
+    where
+        K: FamilyKind,
+    {
+        let mut text = [0u8; M];
+        match define(
+            K::KIND,
+            strategy,
+            name,
+            help,
+            unit,
+            labels,
+            bounds,
+            &mut text,
+        ) {
+            Ok((shape, text_len)) => Ok(Family {
+                shape,
+                text,
+                text_len,
+                kind: PhantomData,
+            }),
+            Err(e) => Err(e),
         }
-        if labels.len() > L {
-            return Err(RegisterError::TooManyLabels);
+    }
+}
+
+/// A family's translation and checks, once for every kind (behind
+/// [`Family`]'s constructors and the registry's `register_*`): the shape,
+/// and the text written into `text` (its length returned).
+#[allow(clippy::too_many_arguments)]
+pub(crate) const fn define<const L: usize, const B: usize, const M: usize>(
+    kind: Kind,
+    strategy: Strategy,
+    name: &str,
+    help: &str,
+    unit: &str,
+    labels: &[&str],
+    bounds: &[f64],
+    text: &mut [u8; M],
+) -> Result<(Shape<L, B>, u16), RegisterError> {
+    if matches!(kind, Kind::Histogram) {
+        if let Err(e) = Bounds::new(bounds) {
+            return Err(RegisterError::Bounds(e));
         }
-        let instrument = match kind {
-            Kind::Counter => InstrumentKind::Counter,
-            Kind::GaugeI64 | Kind::GaugeF64 => InstrumentKind::Gauge,
-            Kind::Histogram => InstrumentKind::Histogram,
-            Kind::Info => InstrumentKind::Info,
-        };
+        if bounds.len() >= B {
+            return Err(RegisterError::TooManyBuckets);
+        }
+    }
+    if labels.len() > L {
+        return Err(RegisterError::TooManyLabels);
+    }
+    let instrument = match kind {
+        Kind::Counter => InstrumentKind::Counter,
+        Kind::GaugeI64 | Kind::GaugeF64 => InstrumentKind::Gauge,
+        Kind::Histogram => InstrumentKind::Histogram,
+        Kind::Info => InstrumentKind::Info,
+    };
+    let mut scratch = [0u8; M];
+    let translated = match translate_metric(name, unit, instrument, strategy, &mut scratch) {
+        Ok(t) => t,
+        Err(e) => return Err(name_error(e)),
+    };
+    let (name, _) = scratch.split_at(translated.len);
+    let unit = name.split_at(name.len() - translated.unit_len).1;
+    let mut buf = Buf::new(text);
+    attempt!(fits(buf.push(name)));
+    let name_end = buf.len() as u16;
+    attempt!(fits(buf.push(help.as_bytes())));
+    let help_end = buf.len() as u16;
+    attempt!(fits(buf.push(unit)));
+    let unit_end = buf.len() as u16;
+    let mut label_ends = [0u16; L];
+    let mut label_legacy = [false; L];
+    let mut i = 0;
+    while i < labels.len() {
         let mut scratch = [0u8; M];
-        let translated = match translate_metric(name, unit, instrument, strategy, &mut scratch) {
-            Ok(t) => t,
+        let len = match translate_label(labels[i], strategy, &mut scratch) {
+            Ok(len) => len,
             Err(e) => return Err(name_error(e)),
         };
-        let (name, _) = scratch.split_at(translated.len);
-        let unit = name.split_at(name.len() - translated.unit_len).1;
-        let mut text = [0u8; M];
-        let mut buf = Buf::new(&mut text);
-        attempt!(fits(buf.push(name)));
-        let name_end = buf.len() as u16;
-        attempt!(fits(buf.push(help.as_bytes())));
-        let help_end = buf.len() as u16;
-        attempt!(fits(buf.push(unit)));
-        let unit_end = buf.len() as u16;
-        let mut label_ends = [0u16; L];
-        let mut label_legacy = [false; L];
-        let mut i = 0;
-        while i < labels.len() {
-            let mut scratch = [0u8; M];
-            let len = match translate_label(labels[i], strategy, &mut scratch) {
-                Ok(len) => len,
-                Err(e) => return Err(name_error(e)),
-            };
-            let label = scratch.split_at(len).0;
-            if matches!(kind, Kind::Histogram) && bytes_eq(label, b"le") {
-                return Err(RegisterError::ReservedLabel);
-            }
-            let mut prev = unit_end as usize;
-            let mut j = 0;
-            while j < i {
-                let end = label_ends[j] as usize;
-                let earlier = buf.bytes().split_at(end).0.split_at(prev).1;
-                if bytes_eq(earlier, label) {
-                    return Err(RegisterError::DuplicateLabel);
-                }
-                prev = end;
-                j += 1;
-            }
-            attempt!(fits(buf.push(label)));
-            label_ends[i] = buf.len() as u16;
-            label_legacy[i] = NameKind::Label.all_legacy(label);
-            i += 1;
+        let label = scratch.split_at(len).0;
+        if matches!(kind, Kind::Histogram) && bytes_eq(label, b"le") {
+            return Err(RegisterError::ReservedLabel);
         }
-        let text_len = buf.len() as u16;
-        let mut stored = [0.0; B];
-        let mut b = 0;
-        while b < bounds.len() {
-            stored[b] = bounds[b];
-            b += 1;
+        let mut prev = unit_end as usize;
+        let mut j = 0;
+        while j < i {
+            let end = label_ends[j] as usize;
+            let earlier = buf.bytes().split_at(end).0.split_at(prev).1;
+            if bytes_eq(earlier, label) {
+                return Err(RegisterError::DuplicateLabel);
+            }
+            prev = end;
+            j += 1;
         }
-        Ok(Family {
-            shape: Shape {
-                kind,
-                name_end,
-                help_end,
-                unit_end,
-                label_ends,
-                label_count: labels.len() as u8,
-                name_legacy: NameKind::Metric.all_legacy(name),
-                label_legacy,
-                total: translated.total,
-                bounds: stored,
-                bound_count: bounds.len() as u8,
-            },
-            text,
-            text_len,
-            kind: PhantomData,
-        })
+        attempt!(fits(buf.push(label)));
+        label_ends[i] = buf.len() as u16;
+        label_legacy[i] = NameKind::Label.all_legacy(label);
+        i += 1;
     }
+    let text_len = buf.len() as u16;
+    let mut stored = [0.0; B];
+    let mut b = 0;
+    while b < bounds.len() {
+        stored[b] = bounds[b];
+        b += 1;
+    }
+    Ok((
+        Shape {
+            kind,
+            name_end,
+            help_end,
+            unit_end,
+            label_ends,
+            label_count: labels.len() as u8,
+            name_legacy: NameKind::Metric.all_legacy(name),
+            label_legacy,
+            total: translated.total,
+            bounds: stored,
+            bound_count: bounds.len() as u8,
+        },
+        text_len,
+    ))
 }
 
 /// A name that does not fit the scratch space means the family's text
@@ -277,7 +325,7 @@ macro_rules! constructor {
                 unit: &str,
                 labels: &[&str],
             ) -> Result<Self, RegisterError> {
-                Self::build(Kind::$kind, Strategy::UnderscoreEscapingWithSuffixes, name, help, unit, labels, &[])
+                Self::build(Strategy::UnderscoreEscapingWithSuffixes, name, help, unit, labels, &[])
             }
         }
     };
@@ -336,7 +384,6 @@ impl<const L: usize, const B: usize, const M: usize> Family<kind::Histogram, L, 
         bounds: &[f64],
     ) -> Result<Self, RegisterError> {
         Self::build(
-            Kind::Histogram,
             Strategy::UnderscoreEscapingWithSuffixes,
             name,
             help,
@@ -357,7 +404,6 @@ impl<const L: usize, const B: usize, const M: usize> Family<kind::Info, L, B, M>
     /// ```
     pub const fn info(name: &str, help: &str, labels: &[&str]) -> Result<Self, RegisterError> {
         Self::build(
-            Kind::Info,
             Strategy::UnderscoreEscapingWithSuffixes,
             name,
             help,

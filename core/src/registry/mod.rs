@@ -56,6 +56,7 @@ mod family;
 mod series;
 
 pub use cell::{Counter, GaugeF64, GaugeI64, HistogramRecorder};
+use definition::define;
 pub use definition::{Family, FamilyKind, kind};
 pub use family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId};
 
@@ -68,6 +69,7 @@ use crate::encode::{Encoder, LabelSet, LabelVisitor, SliceSink};
 use crate::error::{EncodeError, RecordError, RegisterError};
 use crate::format::{Escaping, Format};
 use crate::translate::Strategy;
+use crate::translate::names::written;
 use crate::value::{Bounds, Histogram, Number};
 use family::{FamilyDesc, Kind, Shape};
 use series::{NONE, SeriesKey, SeriesSlot, hash, link, target};
@@ -272,15 +274,8 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<CounterId, RegisterError> {
-        self.register::<kind::Counter>(&Family::build(
-            Kind::Counter,
-            self.strategy,
-            name,
-            help,
-            unit,
-            labels,
-            &[],
-        )?)
+        self.define(Kind::Counter, name, help, unit, labels, &[])
+            .map(CounterId)
     }
 
     /// Registers (or finds) an integer gauge / up-down counter family.
@@ -297,15 +292,8 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<GaugeI64Id, RegisterError> {
-        self.register::<kind::GaugeI64>(&Family::build(
-            Kind::GaugeI64,
-            self.strategy,
-            name,
-            help,
-            unit,
-            labels,
-            &[],
-        )?)
+        self.define(Kind::GaugeI64, name, help, unit, labels, &[])
+            .map(GaugeI64Id)
     }
 
     /// Registers (or finds) a float gauge family.
@@ -322,15 +310,8 @@ impl<
         unit: &str,
         labels: &[&str],
     ) -> Result<GaugeF64Id, RegisterError> {
-        self.register::<kind::GaugeF64>(&Family::build(
-            Kind::GaugeF64,
-            self.strategy,
-            name,
-            help,
-            unit,
-            labels,
-            &[],
-        )?)
+        self.define(Kind::GaugeF64, name, help, unit, labels, &[])
+            .map(GaugeF64Id)
     }
 
     /// Registers (or finds) a histogram family with fixed `bounds`
@@ -351,15 +332,8 @@ impl<
         labels: &[&str],
         bounds: &[f64],
     ) -> Result<HistogramId, RegisterError> {
-        self.register::<kind::Histogram>(&Family::build(
-            Kind::Histogram,
-            self.strategy,
-            name,
-            help,
-            unit,
-            labels,
-            bounds,
-        )?)
+        self.define(Kind::Histogram, name, help, unit, labels, bounds)
+            .map(HistogramId)
     }
 
     /// Registers (or finds) an info family (`<name>_info{labels} 1`).
@@ -375,15 +349,33 @@ impl<
         help: &str,
         labels: &[&str],
     ) -> Result<InfoId, RegisterError> {
-        self.register::<kind::Info>(&Family::build(
-            Kind::Info,
+        self.define(Kind::Info, name, help, "", labels, &[])
+            .map(InfoId)
+    }
+
+    /// A family translated with this registry's strategy, registered: the
+    /// work of every `register_*`, once for all kinds.
+    fn define(
+        &self,
+        kind: Kind,
+        name: &str,
+        help: &str,
+        unit: &str,
+        labels: &[&str],
+        bounds: &[f64],
+    ) -> Result<u16, RegisterError> {
+        let mut text = [0u8; M];
+        let (shape, len) = define::<L, B, M>(
+            kind,
             self.strategy,
             name,
             help,
-            "",
+            unit,
             labels,
-            &[],
-        )?)
+            bounds,
+            &mut text,
+        )?;
+        self.insert_family(shape, written(&text, len as usize))
     }
 
     /// Registers (or finds) a family defined with [`Family`], typically in

@@ -285,8 +285,8 @@ pub(crate) const fn translate_label(
 }
 
 /// `out[..len]` as the `str` it is (translation copies whole UTF-8 names
-/// or writes ASCII).
-fn written(out: &[u8], len: usize) -> &str {
+/// or writes ASCII, and a family's text is made of such names).
+pub(crate) fn written(out: &[u8], len: usize) -> &str {
     out.get(..len)
         .and_then(|b| core::str::from_utf8(b).ok())
         .unwrap_or("")

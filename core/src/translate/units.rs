@@ -6,7 +6,7 @@
 //! `packets` stays `packets` and `req-s` becomes `req_s`. Unit `1` adds no
 //! suffix (the current specification dropped `ratio`).
 
-use super::names::{Buf, attempt, bytes_eq};
+use super::names::{Buf, attempt, bytes_eq, written};
 use crate::error::NameError;
 
 /// The Prometheus word for a UCUM unit in the table, if any.
@@ -81,10 +81,7 @@ pub fn prometheus_unit<'b>(unit: &str, out: &'b mut [u8]) -> Result<&'b str, Nam
     let mut buf = Buf::new(out);
     write_unit(unit.as_bytes(), &mut buf)?;
     let len = buf.len();
-    Ok(out
-        .get(..len)
-        .and_then(|b| core::str::from_utf8(b).ok())
-        .unwrap_or(""))
+    Ok(written(out, len))
 }
 
 /// Which table one side of `a/b` is looked up in.
