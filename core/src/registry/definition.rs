@@ -165,9 +165,9 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
         written(&self.text, self.text_len as usize)
     }
 
-    /// Translates and checks a definition (see [`Family`]).
-    pub(crate) const fn build(
-        strategy: Strategy,
+    /// Translates (with the default strategy) and checks a definition
+    /// (see [`Family`]).
+    const fn build(
         name: &str,
         help: &str,
         unit: &str,
@@ -180,7 +180,7 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
         let mut text = [0u8; M];
         match define(
             K::KIND,
-            strategy,
+            Strategy::UnderscoreEscapingWithSuffixes,
             name,
             help,
             unit,
@@ -325,7 +325,7 @@ macro_rules! constructor {
                 unit: &str,
                 labels: &[&str],
             ) -> Result<Self, RegisterError> {
-                Self::build(Strategy::UnderscoreEscapingWithSuffixes, name, help, unit, labels, &[])
+                Self::build(name, help, unit, labels, &[])
             }
         }
     };
@@ -383,14 +383,7 @@ impl<const L: usize, const B: usize, const M: usize> Family<kind::Histogram, L, 
         labels: &[&str],
         bounds: &[f64],
     ) -> Result<Self, RegisterError> {
-        Self::build(
-            Strategy::UnderscoreEscapingWithSuffixes,
-            name,
-            help,
-            unit,
-            labels,
-            bounds,
-        )
+        Self::build(name, help, unit, labels, bounds)
     }
 }
 
@@ -403,13 +396,6 @@ impl<const L: usize, const B: usize, const M: usize> Family<kind::Info, L, B, M>
     /// assert_eq!(I.name(), "device_build");
     /// ```
     pub const fn info(name: &str, help: &str, labels: &[&str]) -> Result<Self, RegisterError> {
-        Self::build(
-            Strategy::UnderscoreEscapingWithSuffixes,
-            name,
-            help,
-            "",
-            labels,
-            &[],
-        )
+        Self::build(name, help, "", labels, &[])
     }
 }
