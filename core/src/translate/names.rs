@@ -175,11 +175,20 @@ impl<'b> TranslatedName<'b> {
     }
 }
 
-/// Writes `name` sanitized to the legacy character set: invalid characters
-/// become `_`, a leading digit gets a `_` prefix, runs of `_` collapse.
-/// Byte by byte: every legal character is ASCII, and the bytes of one
-/// non-ASCII character become one `_` as runs collapse.
-const fn push_sanitized(buf: &mut Buf<'_>, name: &[u8], kind: NameKind) -> Result<(), NameError> {
+/// Writes `name` as the strategy wants it: as it is, or sanitized to the
+/// legacy character set (invalid characters become `_`, a leading digit
+/// gets a `_` prefix, runs of `_` collapse). Byte by byte: every legal
+/// character is ASCII, and the bytes of one non-ASCII character become one
+/// `_` as runs collapse.
+const fn push_name(
+    buf: &mut Buf<'_>,
+    name: &[u8],
+    kind: NameKind,
+    strategy: Strategy,
+) -> Result<(), NameError> {
+    if !strategy.sanitizes() {
+        return buf.push(name);
+    }
     let start = buf.len();
     let mut i = 0;
     while i < name.len() {
@@ -215,11 +224,12 @@ pub(crate) const fn translate_metric(
     out: &mut [u8],
 ) -> Result<Translated, NameError> {
     let mut buf = Buf::new(out);
-    if strategy.sanitizes() {
-        attempt!(push_sanitized(&mut buf, name.as_bytes(), NameKind::Metric));
-    } else {
-        attempt!(buf.push(name.as_bytes()));
-    }
+    attempt!(push_name(
+        &mut buf,
+        name.as_bytes(),
+        NameKind::Metric,
+        strategy
+    ));
     let mut total = !strategy.adds_suffixes() && ends_with(name.as_bytes(), b"_total");
     let mut unit_len = 0;
     if strategy.adds_suffixes() {
@@ -269,11 +279,12 @@ pub(crate) const fn translate_label(
     out: &mut [u8],
 ) -> Result<usize, NameError> {
     let mut buf = Buf::new(out);
-    if strategy.sanitizes() {
-        attempt!(push_sanitized(&mut buf, key.as_bytes(), NameKind::Label));
-    } else {
-        attempt!(buf.push(key.as_bytes()));
-    }
+    attempt!(push_name(
+        &mut buf,
+        key.as_bytes(),
+        NameKind::Label,
+        strategy
+    ));
     let name = buf.bytes();
     if name.is_empty() {
         return Err(NameError::Empty);
