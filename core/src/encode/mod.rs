@@ -49,9 +49,12 @@
 //! # Ok::<(), otel_prom_core::EncodeError<core::convert::Infallible>>(())
 //! ```
 
+#[cfg(not(feature = "compact-histograms"))]
+mod assembled;
 mod counting;
 mod escape;
 mod labels;
+#[cfg(not(feature = "compact-histograms"))]
 mod le_cache;
 mod number;
 mod shortest;
@@ -68,8 +71,9 @@ use embedded_io::Write;
 use crate::error::{EncodeError, NameError};
 use crate::format::{Escaping, Format};
 use crate::name::{LabelName, MetricName, NameKind, is_legacy_label_char};
-use crate::value::{Histogram, Number, Timestamp};
+use crate::value::{Bounds, Histogram, Number, Timestamp};
 use escape::{Quoting, needs_quotes, write_escaped, write_name};
+#[cfg(not(feature = "compact-histograms"))]
 use le_cache::LeCache;
 use sink::Sink;
 
@@ -394,6 +398,7 @@ impl<W: Write> Encoder<W> {
         Ok(HistogramFamily(HistogramState {
             enc: self,
             name: meta.name,
+            #[cfg(not(feature = "compact-histograms"))]
             cache: LeCache::new(),
         }))
     }
@@ -577,142 +582,6 @@ impl<W: Write> Encoder<W> {
         Ok(())
     }
 
-    /// Renders `labels` once, escaped and without braces, for the lines of
-    /// a histogram that all repeat them. `None` when they do not fit `buf`
-    /// (the lines then render them one by one).
-    fn prerender<L: LabelSet + ?Sized>(&self, labels: &L, buf: &mut [u8]) -> Option<usize> {
-        // A `SliceSink`, the sink firmware renders into, so that the name
-        // and label writers are not compiled a second time for this buffer.
-        let mut sink = Sink {
-            inner: SliceSink::new(buf),
-        };
-        let mut w = LabelWriter {
-            out: &mut sink,
-            escaping: self.escaping,
-            open: true,
-            comma: false,
-        };
-        labels.visit(&mut w).ok()?;
-        (!sink.inner.is_truncated()).then_some(sink.inner.len())
-    }
-
-    /// Renders what every line of a series starts with: `{"` when the name
-    /// is quoted, then the escaped name (histogram and summary family names
-    /// carry no suffix of their own). `(length, quoted)`, or `None` when it
-    /// does not fit `buf`.
-    fn line_head(&self, name: MetricName<'_>, buf: &mut [u8]) -> Option<(usize, bool)> {
-        let mut sink = Sink {
-            inner: SliceSink::new(buf),
-        };
-        let legacy = name.is_legacy();
-        let quoted = needs_quotes(legacy, self.escaping);
-        if quoted {
-            sink.put(b"{\"").ok()?;
-        }
-        write_name(
-            &mut sink,
-            name.as_str(),
-            "",
-            "",
-            legacy,
-            self.escaping,
-            NameKind::Metric,
-        )
-        .ok()?;
-        (!sink.inner.is_truncated()).then_some((sink.inner.len(), quoted))
-    }
-
-    /// Completes a line start after the `head` bytes [`line_head`] left in
-    /// `buf`, for labels prerendered by [`prerender`]:
-    /// `<sample_suffix>{labels,le="` when `le` (every bucket line of the
-    /// series starts so), else `<sample_suffix>{labels} ` (or the
-    /// quoted-name forms). The total length, or `None` when it does not fit.
-    ///
-    /// [`line_head`]: Self::line_head
-    /// [`prerender`]: Self::prerender
-    fn line_start_after(
-        buf: &mut [u8],
-        (head, quoted): (usize, bool),
-        sample_suffix: &str,
-        labels: &[u8],
-        le: bool,
-    ) -> Option<usize> {
-        let mut sink = Sink {
-            inner: SliceSink::new(buf.get_mut(head..)?),
-        };
-        // Sample suffixes follow the escaped name as they are.
-        sink.put_str(sample_suffix).ok()?;
-        let (open, close): (&[u8], &[u8]) = match (quoted, le) {
-            (true, true) => (b"\",", b",le=\""),
-            (true, false) => (b"\",", b"} "),
-            (false, true) => (b"{", b",le=\""),
-            (false, false) => (b"{", b"} "),
-        };
-        if labels.is_empty() {
-            let bare: &[u8] = match (quoted, le) {
-                (true, true) => b"\",le=\"",
-                (true, false) => b"\"} ",
-                (false, true) => b"{le=\"",
-                (false, false) => b" ",
-            };
-            sink.put(bare).ok()?;
-        } else {
-            sink.put(open).ok()?;
-            sink.put(labels).ok()?;
-            sink.put(close).ok()?;
-        }
-        (!sink.inner.is_truncated()).then_some(head + sink.inner.len())
-    }
-
-    /// `series` with labels already rendered by `prerender`.
-    fn series_prerendered(
-        &mut self,
-        name: MetricName<'_>,
-        suffix: &str,
-        labels: &[u8],
-        le: Option<&[u8]>,
-    ) -> Result<(), EncodeError<W::Error>> {
-        let quoted = self.name(name, suffix, b"{\"")?;
-        if labels.is_empty() && le.is_none() {
-            if quoted {
-                self.out.put(b"}")?;
-            }
-            return Ok(());
-        }
-        self.out.put(if quoted { b"," } else { b"{" })?;
-        self.out.put(labels)?;
-        if let Some(v) = le {
-            self.out.put(if labels.is_empty() {
-                b"le=\""
-            } else {
-                b",le=\""
-            })?;
-            self.out.put(v)?;
-            self.out.put(b"\"")?;
-        }
-        self.out.put(b"}")
-    }
-
-    /// `name+suffix{labels[,le="…"]} ` from either kind of label source.
-    fn line_start<L: LabelSet + ?Sized>(
-        &mut self,
-        name: MetricName<'_>,
-        suffix: &str,
-        labels: &LineLabels<'_, L>,
-        le: Option<&[u8]>,
-    ) -> Result<(), EncodeError<W::Error>> {
-        match labels {
-            LineLabels::Rendered(text) => self.series_prerendered(name, suffix, text, le)?,
-            LineLabels::Live(l) => self.series(
-                name,
-                suffix,
-                *l,
-                le.map(|v| (LabelName::reserved_ok("le"), v)),
-            )?,
-        }
-        self.out.put(b" ")
-    }
-
     fn value(&mut self, v: Number) -> Result<(), EncodeError<W::Error>> {
         let s = match v {
             Number::U64(v) => self.num.format_u64(v).as_bytes(),
@@ -866,12 +735,6 @@ impl<W: Write> LabelVisitor for LabelWriter<'_, W> {
     }
 }
 
-/// Where a line's labels come from: rendered once, or visited again.
-enum LineLabels<'a, L: ?Sized> {
-    Rendered(&'a [u8]),
-    Live(&'a L),
-}
-
 /// Shared state of the family encoders.
 struct FamilyEncoder<'e, 'm, W: Write> {
     enc: &'e mut Encoder<W>,
@@ -891,11 +754,6 @@ impl<W: Write> FamilyEncoder<'_, '_, W> {
         self.enc.out.put(b"\n")
     }
 }
-
-/// The longest end of a histogram line after its rendered start: a bound
-/// (`-1.7976931348623157e+308`, 24 bytes) and `"} `, or a value, then a
-/// count of up to 20 digits and the line feed.
-const LINE_END_MAX: usize = 24 + 3 + 20 + 1;
 
 /// Writes the samples of one counter family.
 pub struct CounterFamily<'e, 'm, W: Write> {
@@ -1007,6 +865,7 @@ pub struct HistogramFamily<'e, 'm, W: Write>(HistogramState<'e, 'm, W>);
 struct HistogramState<'e, 'm, W: Write> {
     enc: &'e mut Encoder<W>,
     name: MetricName<'m>,
+    #[cfg(not(feature = "compact-histograms"))]
     cache: LeCache,
 }
 
@@ -1053,113 +912,93 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
         exemplars: &[Exemplar<E>],
     ) -> Result<&mut Self, EncodeError<W::Error>> {
         let f = &mut self.0;
-        let om = f.enc.format.is_openmetrics();
+        let exemplars = if f.enc.format.is_openmetrics() {
+            exemplars
+        } else {
+            &[]
+        };
+        #[cfg(not(feature = "compact-histograms"))]
+        if f.assembled(labels, histogram, created, exemplars)? {
+            return Ok(self);
+        }
+        f.line_by_line(labels, histogram, created, exemplars)?;
+        Ok(self)
+    }
+}
+
+impl<W: Write> HistogramState<'_, '_, W> {
+    /// The exemplar that goes on bucket `i` (the last one that falls in it).
+    fn exemplar_of<'x, E>(
+        bounds: Bounds<'_>,
+        exemplars: &'x [Exemplar<E>],
+        i: usize,
+    ) -> Option<&'x Exemplar<E>> {
+        exemplars
+            .iter()
+            .rev()
+            .find(|e| bounds.bucket_of(e.value.as_f64()) == i)
+    }
+
+    /// Whether `_sum` and `_count` are written: OpenMetrics leaves them out
+    /// when the sum is not counter-like or a bucket bound is negative.
+    fn has_sum(&self, histogram: &Histogram<'_>) -> bool {
+        let negative_buckets = histogram
+            .bounds()
+            .as_slice()
+            .first()
+            .is_some_and(|b| *b < 0.0);
+        !self.enc.format.is_openmetrics() || (is_counter_like(histogram.sum()) && !negative_buckets)
+    }
+
+    /// Every line written on its own, fields straight into the sink: no
+    /// buffers, the least code and stack. The path for any series the
+    /// assembled path cannot take.
+    fn line_by_line<L: LabelSet + ?Sized, E: LabelSet>(
+        &mut self,
+        labels: &L,
+        histogram: &Histogram<'_>,
+        created: Option<Timestamp>,
+        exemplars: &[Exemplar<E>],
+    ) -> Result<(), EncodeError<W::Error>> {
+        let om = self.enc.format.is_openmetrics();
         let bounds = histogram.bounds();
-        // Every line of the series repeats its labels: render them once.
-        let mut rendered = [0u8; 256];
-        let line_labels = match f.enc.prerender(labels, &mut rendered) {
-            Some(n) => LineLabels::Rendered(&rendered[..n]),
-            None => LineLabels::Live(labels),
-        };
-        let cached = f.cache.load(bounds.as_slice(), om, &mut f.enc.num);
-        // Bucket lines are most of a scrape. With the labels rendered, every
-        // line of the series starts the same way: that start is rendered once
-        // into `line`, each line's end (`le"} count\n`) is written right
-        // after it, and the line reaches the sink in one write instead of
-        // nine. `_sum` and `_count` are assembled the same way.
-        const LINE: usize = 768;
-        let mut line = [0u8; LINE];
-        let fits = |n: usize| n + LINE_END_MAX <= LINE;
-        // The name part is the same on every line: rendered once.
-        let head = match line_labels {
-            LineLabels::Rendered(text) => f.enc.line_head(f.name, &mut line).map(|h| (h, text)),
-            LineLabels::Live(_) => None,
-        };
-        let start_of = |line: &mut [u8], suffix: &str, le: bool| {
-            let (head, text) = head?;
-            Encoder::<W>::line_start_after(line, head, suffix, text, le).filter(|n| fits(*n))
-        };
-        let bucket_start = start_of(&mut line, "_bucket", true);
+        let le_name = LabelName::reserved_ok("le");
         let mut cumulative = 0u64;
         for (i, count) in histogram.bucket_counts().iter().enumerate() {
             cumulative = cumulative.saturating_add(*count);
-            let exemplar = if om && !exemplars.is_empty() {
-                exemplars
-                    .iter()
-                    .rev()
-                    .find(|e| bounds.bucket_of(e.value.as_f64()) == i)
-            } else {
-                None
-            };
-            if let (Some(n), None) = (bucket_start, exemplar) {
-                let le: &[u8] = match bounds.as_slice().get(i) {
-                    Some(_) if cached => f.cache.get(i),
-                    Some(b) if om => f.enc.num.openmetrics_f64_bytes(*b),
-                    Some(b) => f.enc.num.f64_bytes(*b),
-                    None => b"+Inf",
-                };
-                let mut end = n;
-                for part in [le, b"\"} "] {
-                    line[end..end + part.len()].copy_from_slice(part);
-                    end += part.len();
-                }
-                let count = f.enc.num.format_u64(cumulative).as_bytes();
-                line[end..end + count.len()].copy_from_slice(count);
-                end += count.len();
-                line[end] = b'\n';
-                f.enc.out.put(&line[..=end])?;
-                continue;
-            }
+            // The bound is copied out of the number buffer, which the
+            // count is formatted in next.
             let mut number = [0u8; 32];
             let le: &[u8] = match bounds.as_slice().get(i) {
-                Some(_) if cached => f.cache.get(i),
                 Some(b) => {
                     let s = if om {
-                        f.enc.num.openmetrics_f64_bytes(*b)
+                        self.enc.num.openmetrics_f64_bytes(*b)
                     } else {
-                        f.enc.num.f64_bytes(*b)
+                        self.enc.num.f64_bytes(*b)
                     };
                     number[..s.len()].copy_from_slice(s);
                     &number[..s.len()]
                 }
                 None => b"+Inf",
             };
-            f.enc
-                .line_start(f.name, "_bucket", &line_labels, Some(le))?;
-            f.enc.value(Number::U64(cumulative))?;
-            if om && !exemplars.is_empty() {
-                f.enc.exemplar(exemplar)?;
-            }
-            f.enc.out.put(b"\n")?;
+            self.enc
+                .series(self.name, "_bucket", labels, Some((le_name, le)))?;
+            self.enc.out.put(b" ")?;
+            self.enc.value(Number::U64(cumulative))?;
+            self.enc.exemplar(Self::exemplar_of(bounds, exemplars, i))?;
+            self.enc.out.put(b"\n")?;
         }
-        let negative_buckets = bounds.as_slice().first().is_some_and(|b| *b < 0.0);
-        if !om || (is_counter_like(histogram.sum()) && !negative_buckets) {
+        if self.has_sum(histogram) {
             for (suffix, v) in [
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
-                if let Some(n) = start_of(&mut line, suffix, false) {
-                    let value = match v {
-                        Number::U64(v) => f.enc.num.format_u64(v).as_bytes(),
-                        Number::I64(v) => f.enc.num.format_i64(v).as_bytes(),
-                        Number::F64(v) => f.enc.num.f64_bytes(v),
-                    };
-                    let end = n + value.len();
-                    line[n..end].copy_from_slice(value);
-                    line[end] = b'\n';
-                    f.enc.out.put(&line[..=end])?;
-                    continue;
-                }
-                f.enc.line_start(f.name, suffix, &line_labels, None)?;
-                f.enc.value(v)?;
-                f.enc.out.put(b"\n")?;
+                self.enc.series(self.name, suffix, labels, None)?;
+                self.enc.out.put(b" ")?;
+                self.enc.value(v)?;
+                self.enc.out.put(b"\n")?;
             }
         }
-        if let (true, Some(t)) = (om, created) {
-            f.enc.line_start(f.name, "_created", &line_labels, None)?;
-            f.enc.timestamp(t)?;
-            f.enc.out.put(b"\n")?;
-        }
-        Ok(self)
+        self.enc.created(self.name, labels, created)
     }
 }
