@@ -112,21 +112,6 @@ impl<W: Write> Encoder<W> {
 }
 
 impl<W: Write> HistogramState<'_, '_, W> {
-    /// Ends a `_sum` / `_count` line (its value) or the `_created` line
-    /// (the start time) after the line's start.
-    fn tail_value(
-        &mut self,
-        value: Option<Number>,
-        created: Option<Timestamp>,
-    ) -> Result<(), EncodeError<W::Error>> {
-        match (value, created) {
-            (Some(v), _) => self.enc.value(v)?,
-            (None, Some(t)) => self.enc.timestamp(t)?,
-            (None, None) => {}
-        }
-        self.enc.out.put(b"\n")
-    }
-
     /// The fast path. Bucket lines are most of a scrape, and every line of
     /// a series repeats its name and labels: those are rendered once, each
     /// line's start (`name_bucket{labels,le="`) is assembled once in a
@@ -191,45 +176,32 @@ impl<W: Write> HistogramState<'_, '_, W> {
                 }
             }
         }
-        let om_created = if om { created } else { None };
-        let tails = [
-            ("_sum", self.has_sum(histogram), Some(histogram.sum())),
-            (
-                "_count",
-                self.has_sum(histogram),
-                Some(Number::U64(cumulative)),
-            ),
-            ("_created", om_created.is_some(), None),
-        ];
-        for (suffix, wanted, value) in tails {
-            if !wanted {
-                continue;
+        // The `_sum`, `_count` and `_created` starts are at least two bytes
+        // shorter than the bucket start, so they fit where it did (the
+        // longest names and label sets are tested against the line-by-line
+        // writer).
+        if self.has_sum(histogram) {
+            for (suffix, v) in [
+                ("_sum", histogram.sum()),
+                ("_count", Number::U64(cumulative)),
+            ] {
+                let n = start_of(&mut line, head, suffix, false).unwrap_or(0);
+                let digits = match v {
+                    Number::U64(v) => self.enc.num.format_u64(v).as_bytes(),
+                    Number::I64(v) => self.enc.num.format_i64(v).as_bytes(),
+                    Number::F64(v) => self.enc.num.f64_bytes(v),
+                };
+                let end = n + digits.len();
+                line[n..end].copy_from_slice(digits);
+                line[end] = b'\n';
+                self.enc.out.put(&line[..=end])?;
             }
-            // These starts are shorter than the bucket start, so they fit;
-            // the live labels would do as well.
-            let Some(n) = start_of(&mut line, head, suffix, false) else {
-                self.enc.series(self.name, suffix, labels, None)?;
-                self.enc.out.put(b" ")?;
-                self.tail_value(value, om_created)?;
-                continue;
-            };
-            let end = match value {
-                Some(v) => {
-                    let digits = match v {
-                        Number::U64(v) => self.enc.num.format_u64(v).as_bytes(),
-                        Number::I64(v) => self.enc.num.format_i64(v).as_bytes(),
-                        Number::F64(v) => self.enc.num.f64_bytes(v),
-                    };
-                    line[n..n + digits.len()].copy_from_slice(digits);
-                    line[n + digits.len()] = b'\n';
-                    n + digits.len() + 1
-                }
-                None => n,
-            };
-            self.enc.out.put(&line[..end])?;
-            if value.is_none() {
-                self.tail_value(None, om_created)?;
-            }
+        }
+        if let (true, Some(t)) = (om, created) {
+            let n = start_of(&mut line, head, "_created", false).unwrap_or(0);
+            self.enc.out.put(&line[..n])?;
+            self.enc.timestamp(t)?;
+            self.enc.out.put(b"\n")?;
         }
         Ok(true)
     }
@@ -255,11 +227,17 @@ mod tests {
         exemplars: &[Exemplar<[(LabelName<'_>, &str); 1]>],
     ) -> (Option<Vec<u8>>, Vec<u8>) {
         let meta = Metadata::new(MetricName::new(name).unwrap(), "");
-        let exemplars = if format.is_openmetrics() { exemplars } else { &[] };
+        let exemplars = if format.is_openmetrics() {
+            exemplars
+        } else {
+            &[]
+        };
         let mut fast = Encoder::new(Vec::new(), format, escaping);
         let wrote = {
             let mut fam = fast.histogram(&meta).unwrap();
-            fam.0.assembled(labels, histogram, created, exemplars).unwrap()
+            fam.0
+                .assembled(labels, histogram, created, exemplars)
+                .unwrap()
         };
         let mut slow = Encoder::new(Vec::new(), format, escaping);
         slow.histogram(&meta)
@@ -283,7 +261,12 @@ mod tests {
             &[(plain, &long)],
         ];
         let bounds_sets: [&[f64]; 3] = [&[], &[0.005, 0.1, 1.0, 2.5e10], &[-1.0, 0.0, 1.0]];
-        let sums = [Number::F64(1.5), Number::F64(f64::NAN), Number::F64(-2.0), Number::U64(7)];
+        let sums = [
+            Number::F64(1.5),
+            Number::F64(f64::NAN),
+            Number::F64(-2.0),
+            Number::U64(7),
+        ];
         let exemplar = [Exemplar {
             labels: [(trace, "4bf92f35")],
             value: Number::F64(0.05),

@@ -928,11 +928,17 @@ impl<W: Write> HistogramFamily<'_, '_, W> {
 
 impl<W: Write> HistogramState<'_, '_, W> {
     /// The exemplar that goes on bucket `i` (the last one that falls in it).
+    /// The emptiness check is inlined, so that where no exemplars are ever
+    /// passed (the registry) the search is not compiled in.
+    #[inline(always)]
     fn exemplar_of<'x, E>(
         bounds: Bounds<'_>,
         exemplars: &'x [Exemplar<E>],
         i: usize,
     ) -> Option<&'x Exemplar<E>> {
+        if exemplars.is_empty() {
+            return None;
+        }
         exemplars
             .iter()
             .rev()
