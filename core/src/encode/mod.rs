@@ -611,20 +611,32 @@ impl<W: Write> Encoder<W> {
         Ok(())
     }
 
-    /// `_created` line, OpenMetrics only.
+    /// `_created` line, OpenMetrics only. The check is inlined, so that
+    /// where no start time is ever passed (the registry) the line's code is
+    /// not compiled in.
+    #[inline(always)]
     fn created<L: LabelSet + ?Sized>(
         &mut self,
         name: MetricName<'_>,
         labels: &L,
         created: Option<Timestamp>,
     ) -> Result<(), EncodeError<W::Error>> {
-        if let (true, Some(t)) = (self.format.is_openmetrics(), created) {
-            self.series(name, "_created", labels, None)?;
-            self.out.put(b" ")?;
-            self.timestamp(t)?;
-            self.out.put(b"\n")?;
+        match created {
+            Some(t) if self.format.is_openmetrics() => self.created_line(name, labels, t),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    fn created_line<L: LabelSet + ?Sized>(
+        &mut self,
+        name: MetricName<'_>,
+        labels: &L,
+        t: Timestamp,
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.series(name, "_created", labels, None)?;
+        self.out.put(b" ")?;
+        self.timestamp(t)?;
+        self.out.put(b"\n")
     }
 
     /// ` # {labels} value [ts]`, OpenMetrics only, and only when it fits.
@@ -664,9 +676,12 @@ fn is_counter_like(v: Number) -> bool {
     }
 }
 
+/// `name` without `suffix`, unless that would leave nothing. The rest keeps
+/// the name's class: the suffixes stripped are legacy characters, and the
+/// first character stays, so no validation is run again.
 fn strip_suffix<'m>(name: MetricName<'m>, suffix: &str) -> MetricName<'m> {
     match name.as_str().strip_suffix(suffix) {
-        Some(base) if !base.is_empty() => MetricName::new(base).unwrap_or(name),
+        Some(base) if !base.is_empty() => MetricName::from_validated(base, name.is_legacy()),
         _ => name,
     }
 }
