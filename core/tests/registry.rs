@@ -478,3 +478,28 @@ fn bad_family_definitions_are_typed_errors_at_run_time_too() {
         Some("a".to_owned())
     );
 }
+
+#[test]
+fn units_become_words_openmetrics_accepts() {
+    let reg: Registry<2, 2, 2> = Registry::with_strategy(Strategy::NoUtf8EscapingWithSuffixes);
+    let odd = reg
+        .register_gauge_i64("level", "", "a:b.c-d€", &[])
+        .unwrap();
+    let plain = reg.register_gauge_i64("wait", "", "ms", &[]).unwrap();
+    reg.gauge_i64(odd, &[]).unwrap().set(1);
+    reg.gauge_i64(plain, &[]).unwrap().set(2);
+    let text = String::from_utf8(
+        reg.write(Vec::new(), Format::OpenMetrics100, Escaping::AllowUtf8)
+            .unwrap(),
+    )
+    .unwrap();
+    // `# UNIT` takes only `[a-zA-Z0-9_]+`, and must end the family name.
+    assert!(
+        text.contains("# UNIT level_a_b_c_d a_b_c_d\nlevel_a_b_c_d 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# UNIT wait_milliseconds milliseconds\n"),
+        "{text}"
+    );
+}

@@ -139,6 +139,12 @@ impl<'a> Metadata<'a> {
         Ok(self)
     }
 
+    /// [`with_unit`](Self::with_unit) for a unit known to be a valid word.
+    pub(crate) const fn with_checked_unit(mut self, unit: &'a str) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+
     /// In the Prometheus text formats, write a counter under its family name
     /// without `_total` (the `without_counter_suffixes` translation).
     /// OpenMetrics requires `_total` on counter samples and always has it.

@@ -237,6 +237,9 @@ pub(crate) const fn define<const L: usize, const B: usize, const M: usize>(
     };
     let (name, _) = scratch.split_at(translated.len);
     let unit = name.split_at(name.len() - translated.unit_len).1;
+    // OpenMetrics' `# UNIT` takes `[a-zA-Z0-9_]+`. The translator writes
+    // units as such words; checked here, once, so that a scrape need not.
+    let unit = if is_unit_word(unit) { unit } else { &[] };
     let mut buf = Buf::new(text);
     attempt!(fits(buf.push(name)));
     let name_end = buf.len() as u16;
@@ -397,5 +400,32 @@ impl<const L: usize, const B: usize, const M: usize> Family<kind::Info, L, B, M>
     /// ```
     pub const fn info(name: &str, help: &str, labels: &[&str]) -> Result<Self, RegisterError> {
         Self::build(name, help, "", labels, &[])
+    }
+}
+
+/// Whether `unit` is a word OpenMetrics' `# UNIT` line can carry.
+const fn is_unit_word(unit: &[u8]) -> bool {
+    let mut i = 0;
+    while i < unit.len() {
+        if !(unit[i].is_ascii_alphanumeric() || unit[i] == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    !unit.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unit_word;
+
+    #[test]
+    fn unit_words() {
+        for ok in ["seconds", "a_b", "kB", "_"] {
+            assert!(is_unit_word(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "a:b", "a.b", "°C", "a b"] {
+            assert!(!is_unit_word(bad.as_bytes()), "{bad}");
+        }
     }
 }

@@ -105,7 +105,8 @@ impl<const L: usize, const B: usize, const M: usize> FamilyDesc<L, B, M> {
     pub(crate) fn metadata(&self) -> Metadata<'_> {
         let mut meta = Metadata::new(self.metric_name(), self.help());
         if !self.unit().is_empty() {
-            meta = meta.with_unit(self.unit()).unwrap_or(meta);
+            // Checked when the family was defined.
+            meta = meta.with_checked_unit(self.unit());
         }
         if !self.shape.total {
             meta = meta.without_total_suffix();
