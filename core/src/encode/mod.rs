@@ -505,16 +505,15 @@ impl<W: Write> Encoder<W> {
                 // scheme doubles `_` inside the name, it does in the unit too.
                 let doubled = self.escaping == Escaping::Dots
                     || (self.escaping == Escaping::Values && !name.is_legacy());
-                if doubled {
-                    for (i, part) in unit.split('_').enumerate() {
-                        if i > 0 {
-                            self.out.put(b"__")?;
-                        }
-                        self.out.put_str(part)?;
-                    }
-                } else {
-                    self.out.put_str(unit)?;
+                let mut rest = unit.as_bytes();
+                // A byte search, not `str::split`'s pattern machinery, which
+                // costs firmware its code.
+                while let (true, Some(i)) = (doubled, rest.iter().position(|b| *b == b'_')) {
+                    self.out.put(&rest[..i])?;
+                    self.out.put(b"__")?;
+                    rest = &rest[i + 1..];
                 }
+                self.out.put(rest)?;
                 self.out.put(b"\n")?;
             }
         }
@@ -1027,5 +1026,64 @@ impl<W: Write> HistogramState<'_, '_, W> {
             }
         }
         self.enc.created(self.name, labels, created)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit_line(name: &str, unit: &str, escaping: Escaping) -> String {
+        let meta = Metadata::new(MetricName::new(name).unwrap(), "")
+            .with_unit(unit)
+            .unwrap();
+        let mut enc = Encoder::new(Vec::new(), Format::OpenMetrics100, escaping);
+        enc.gauge(&meta).unwrap();
+        let text = String::from_utf8(enc.into_inner()).unwrap();
+        text.lines()
+            .find(|l| l.starts_with("# UNIT "))
+            .unwrap_or("")
+            .to_string()
+    }
+
+    #[test]
+    fn a_unit_stays_a_suffix_of_the_escaped_name() {
+        // Where the scheme doubles `_` in the name, it does in the unit.
+        let cases = [
+            (
+                "io_kilo_bytes",
+                "kilo_bytes",
+                Escaping::Underscores,
+                "# UNIT io_kilo_bytes kilo_bytes",
+            ),
+            (
+                "io_kilo_bytes",
+                "kilo_bytes",
+                Escaping::Dots,
+                "# UNIT io__kilo__bytes kilo__bytes",
+            ),
+            (
+                "io_kilo_bytes",
+                "kilo_bytes",
+                Escaping::Values,
+                "# UNIT io_kilo_bytes kilo_bytes",
+            ),
+            (
+                "a.io_kilo_bytes",
+                "kilo_bytes",
+                Escaping::Values,
+                "# UNIT U__a_2e_io__kilo__bytes kilo__bytes",
+            ),
+            (
+                "a.io_seconds",
+                "seconds",
+                Escaping::AllowUtf8,
+                "# UNIT \"a.io_seconds\" seconds",
+            ),
+            ("io_seconds", "bytes", Escaping::Underscores, ""),
+        ];
+        for (name, unit, escaping, want) in cases {
+            assert_eq!(unit_line(name, unit, escaping), want, "{name} {escaping:?}");
+        }
     }
 }
