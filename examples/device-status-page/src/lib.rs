@@ -144,20 +144,23 @@ impl Device {
 const HEAD_ROOM: usize = 192;
 
 /// Renders the HTTP response for a request with this `Accept` header into
-/// `buf`: status line, `Content-Type`, `Content-Length`, then the page.
-/// Returns the response length, or `None` when `buf` is too small.
+/// `buf` and returns it: status line, `Content-Type`, `Content-Length`, then
+/// the page. `None` when `buf` is too small.
 ///
-/// The page is rendered first and measured, so `Content-Length` is exact
-/// even when the timer interrupt records while the page is written. Size
-/// `buf` with [`Registry::encoded_len`] plus the head room.
+/// The page is rendered first, after room kept for the headers, and
+/// measured, so `Content-Length` is exact even when the timer interrupt
+/// records while the page is written. The headers are then written into the
+/// end of that room, right before the page, which is never moved (moving
+/// it would also link a `memmove`). Size `buf` with [`response_capacity`].
 ///
 /// ```
 /// let _ = device_status_page::Device::register().unwrap();
 /// let mut buf = [0u8; 4096];
-/// let n = device_status_page::http_response(None, &mut buf).unwrap();
-/// assert!(buf[..n].starts_with(b"HTTP/1.1 200 OK\r\n"));
+/// let response = device_status_page::http_response(None, &mut buf).unwrap();
+/// assert!(response.starts_with(b"HTTP/1.1 200 OK\r\n"));
+/// assert!(response.ends_with(b"\n"));
 /// ```
-pub fn http_response(accept: Option<&str>, buf: &mut [u8]) -> Option<usize> {
+pub fn http_response<'b>(accept: Option<&str>, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let answer = negotiate(accept);
     let written = METRICS
         .render(buf.get_mut(HEAD_ROOM..)?, answer.format, answer.escaping)
@@ -170,13 +173,13 @@ pub fn http_response(accept: Option<&str>, buf: &mut [u8]) -> Option<usize> {
         digits.format_u64(written as u64).as_bytes(),
         b"\r\nConnection: close\r\n\r\n",
     ];
-    let mut at = 0;
+    let start = HEAD_ROOM.checked_sub(head.iter().map(|part| part.len()).sum())?;
+    let mut at = start;
     for part in head {
         buf[at..at + part.len()].copy_from_slice(part);
         at += part.len();
     }
-    buf.copy_within(HEAD_ROOM..HEAD_ROOM + written, at);
-    Some(at + written)
+    buf.get(start..HEAD_ROOM + written)
 }
 
 /// The buffer size [`http_response`] needs for the page as it is now.

@@ -30,9 +30,9 @@ fn main() {
         }
         let accept = value("--accept");
         let mut buf = vec![0u8; response_capacity(accept.as_deref()) + 64];
-        let n =
+        let response =
             http_response(accept.as_deref(), &mut buf).expect("buffer sized by response_capacity");
-        std::io::stdout().write_all(&buf[..n]).expect("stdout");
+        std::io::stdout().write_all(response).expect("stdout");
         return;
     }
 
@@ -66,8 +66,8 @@ fn main() {
             line.clear();
         }
         match http_response(accept.as_deref(), &mut buf) {
-            Some(n) => {
-                let _ = stream.write_all(&buf[..n]);
+            Some(response) => {
+                let _ = stream.write_all(response);
             }
             None => {
                 let _ = stream

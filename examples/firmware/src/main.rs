@@ -119,11 +119,10 @@ fn run_page_checks(device: &device_status_page::Device, checks: &mut Checks) {
             response_capacity(accept) + 64 <= buf.len(),
             "page fits its buffer",
         );
-        let Some(n) = http_response(accept, &mut buf) else {
+        let Some(response) = http_response(accept, &mut buf) else {
             checks.check(false, "response rendered");
             continue;
         };
-        let response = &buf[..n];
         let Some(split) = find(response, b"\r\n\r\n") else {
             checks.check(false, "headers end");
             continue;
