@@ -186,11 +186,7 @@ impl<W: Write> HistogramState<'_, '_, W> {
                 ("_count", Number::U64(cumulative)),
             ] {
                 let n = start_of(&mut line, head, suffix, false).unwrap_or(0);
-                let digits = match v {
-                    Number::U64(v) => self.enc.num.format_u64(v).as_bytes(),
-                    Number::I64(v) => self.enc.num.format_i64(v).as_bytes(),
-                    Number::F64(v) => self.enc.num.f64_bytes(v),
-                };
+                let digits = self.enc.num.number_bytes(v);
                 let end = n + digits.len();
                 line[n..end].copy_from_slice(digits);
                 line[end] = b'\n';

@@ -588,12 +588,7 @@ impl<W: Write> Encoder<W> {
     }
 
     fn value(&mut self, v: Number) -> Result<(), EncodeError<W::Error>> {
-        let s = match v {
-            Number::U64(v) => self.num.format_u64(v).as_bytes(),
-            Number::I64(v) => self.num.format_i64(v).as_bytes(),
-            Number::F64(v) => self.num.f64_bytes(v),
-        };
-        self.out.put(s)
+        self.out.put(self.num.number_bytes(v))
     }
 
     fn timestamp(&mut self, t: Timestamp) -> Result<(), EncodeError<W::Error>> {

@@ -4,6 +4,8 @@
 //! way Go's `strconv.FormatFloat(v, 'g', -1, 64)` lays them out, which is
 //! what Prometheus itself and its client libraries print.
 
+use crate::value::Number;
+
 /// A stack buffer that formats one number at a time.
 ///
 /// ```
@@ -85,6 +87,15 @@ impl NumberBuffer {
         }
         let len = self.layout_go(v);
         &self.bytes[..len]
+    }
+
+    /// A sample value as the encoder writes it.
+    pub(crate) fn number_bytes(&mut self, v: Number) -> &[u8] {
+        match v {
+            Number::U64(v) => self.format_u64(v).as_bytes(),
+            Number::I64(v) => self.format_i64(v).as_bytes(),
+            Number::F64(v) => self.f64_bytes(v),
+        }
     }
 
     /// [`format_openmetrics_f64`](Self::format_openmetrics_f64) as bytes.
