@@ -145,83 +145,87 @@ impl NumberBuffer {
 
     /// Writes Go's layout of `v` into `self.bytes`, returning its length.
     fn layout_go(&mut self, v: f64) -> usize {
-        if v.is_nan() {
-            return put(&mut self.bytes, 0, b"NaN");
-        }
-        if v.is_infinite() {
-            return put(&mut self.bytes, 0, if v > 0.0 { b"+Inf" } else { b"-Inf" });
-        }
-        let digits = if v == 0.0 {
-            None
+        let special: Option<&[u8]> = if v.is_nan() {
+            Some(b"NaN")
+        } else if v.is_infinite() {
+            Some(if v > 0.0 { b"+Inf" } else { b"-Inf" })
         } else {
-            Some(self.digits(v.abs()))
+            None
         };
-        let out = &mut self.bytes;
-        let mut at = 0;
+        let digits = (special.is_none() && v != 0.0).then(|| self.digits(v.abs()));
+        let mut out = Layout {
+            bytes: &mut self.bytes,
+            len: 0,
+        };
+        if let Some(text) = special {
+            out.extend(text);
+            return out.len;
+        }
         if v.is_sign_negative() {
-            out[0] = b'-';
-            at = 1;
+            out.push(b'-');
         }
         let Some(digits) = digits else {
-            out[at] = b'0';
-            return at + 1;
+            out.push(b'0');
+            return out.len;
         };
-        let d = &digits.digits[..digits.len];
+        let d = digits.digits.get(..digits.len).unwrap_or_default();
         let dp = digits.point;
         let exp = dp - 1;
-        // Go: %e when the exponent is < -4 or >= 6 (its shortest-form rule).
+        // Go: %e when the exponent is < -4 or >= 6 (its shortest-form rule),
+        // with at least two exponent digits.
         if !(-4..6).contains(&exp) {
-            out[at] = d[0];
-            at += 1;
-            if d.len() > 1 {
-                out[at] = b'.';
-                at = put(out, at + 1, &d[1..]);
+            for (i, digit) in d.iter().enumerate() {
+                if i == 1 {
+                    out.push(b'.');
+                }
+                out.push(*digit);
             }
-            out[at] = b'e';
-            out[at + 1] = if exp < 0 { b'-' } else { b'+' };
-            at += 2;
+            out.extend(if exp < 0 { b"e-" } else { b"e+" });
             let e = exp.unsigned_abs();
             if e >= 100 {
-                out[at] = b'0' + (e / 100) as u8;
-                at += 1;
+                out.push(b'0' + (e / 100) as u8);
             }
-            out[at] = b'0' + (e / 10 % 10) as u8;
-            out[at + 1] = b'0' + (e % 10) as u8;
-            return at + 2;
+            out.extend(&[b'0' + (e / 10 % 10) as u8, b'0' + (e % 10) as u8]);
+            return out.len;
         }
-        // %f with exactly the digits needed.
+        // %f with exactly the digits needed: digit `i` stands right of the
+        // point when `i >= dp`; positions outside the digits are zeros
+        // (`0.00123`, `1200`).
         if dp <= 0 {
-            out[at] = b'0';
-            out[at + 1] = b'.';
-            at += 2;
-            for _ in 0..(-dp) {
-                out[at] = b'0';
-                at += 1;
-            }
-            return put(out, at, d);
+            out.push(b'0');
         }
-        let dp = dp as usize;
-        if d.len() <= dp {
-            at = put(out, at, d);
-            for _ in d.len()..dp {
-                out[at] = b'0';
-                at += 1;
+        for i in dp.min(0)..dp.max(d.len() as i32) {
+            if i == dp {
+                out.push(b'.');
             }
-            at
-        } else {
-            at = put(out, at, &d[..dp]);
-            out[at] = b'.';
-            put(out, at + 1, &d[dp..])
+            let digit = usize::try_from(i).ok().and_then(|i| d.get(i));
+            out.push(digit.copied().unwrap_or(b'0'));
         }
+        out.len
     }
 }
 
-#[inline]
-fn put(out: &mut [u8; 32], at: usize, s: &[u8]) -> usize {
-    for (i, b) in s.iter().enumerate() {
-        out[at + i] = *b;
+/// Appends to the number buffer. The longest layout
+/// (`-2.2250738585072014e-308`, 24 bytes) fits its 32 bytes, so nothing is
+/// ever dropped; `get_mut` keeps panic paths out of the formatter.
+struct Layout<'b> {
+    bytes: &'b mut [u8; 32],
+    len: usize,
+}
+
+impl Layout<'_> {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
     }
-    at + s.len()
+
+    fn extend(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.push(*b);
+        }
+    }
 }
 
 fn as_str(b: &[u8]) -> &str {
