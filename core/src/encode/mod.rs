@@ -6,7 +6,7 @@
 //!   siblings) writes the family's metadata and returns a family encoder that
 //!   writes that family's samples; the borrow ends before the next family
 //!   starts, so a family's samples are always contiguous.
-//! - All names reach it validated ([`MetricName`], [`LabelName`], [`Bounds`](crate::Bounds)),
+//! - All names reach it validated ([`MetricName`], [`LabelName`], [`Bounds`]),
 //!   so **the only way an encode fails is the sink failing**
 //!   ([`EncodeError`]). Nothing is allocated; numbers go through a stack
 //!   buffer ([`NumberBuffer`]), never `core::fmt`.
