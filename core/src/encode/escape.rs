@@ -163,9 +163,10 @@ fn write_family_name<W: Write>(
     }
 }
 
+/// Writes a character of the legacy sets (or `_`): all of them are ASCII,
+/// so one byte, with no UTF-8 encoder linked.
 fn put_char<W: Write>(out: &mut Sink<W>, c: char) -> Result<(), EncodeError<W::Error>> {
-    let mut buf = [0u8; 4];
-    out.put(c.encode_utf8(&mut buf).as_bytes())
+    out.put(&[c as u8])
 }
 
 fn put_hex<W: Write>(out: &mut Sink<W>, mut v: u32) -> Result<(), EncodeError<W::Error>> {
