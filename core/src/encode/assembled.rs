@@ -152,8 +152,7 @@ impl<W: Write> HistogramState<'_, '_, W> {
             cumulative = cumulative.saturating_add(*count);
             let le: &[u8] = match bounds.as_slice().get(i) {
                 Some(_) if cached => self.cache.get(i),
-                Some(b) if om => self.enc.num.openmetrics_f64_bytes(*b),
-                Some(b) => self.enc.num.f64_bytes(*b),
+                Some(b) => self.enc.num.bound_bytes(*b, om),
                 None => b"+Inf",
             };
             let mut end = bucket_start;

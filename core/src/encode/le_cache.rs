@@ -44,11 +44,7 @@ impl LeCache {
         }
         let mut at = 0;
         for (i, b) in bounds.iter().enumerate() {
-            let s = if openmetrics {
-                num.openmetrics_f64_bytes(*b)
-            } else {
-                num.f64_bytes(*b)
-            };
+            let s = num.bound_bytes(*b, openmetrics);
             let end = at + s.len();
             if end > TEXT {
                 return false;

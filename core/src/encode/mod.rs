@@ -992,11 +992,7 @@ impl<W: Write> HistogramState<'_, '_, W> {
             let mut number = [0u8; 32];
             let le: &[u8] = match bounds.as_slice().get(i) {
                 Some(b) => {
-                    let s = if om {
-                        self.enc.num.openmetrics_f64_bytes(*b)
-                    } else {
-                        self.enc.num.f64_bytes(*b)
-                    };
+                    let s = self.enc.num.bound_bytes(*b, om);
                     number[..s.len()].copy_from_slice(s);
                     &number[..s.len()]
                 }

@@ -98,6 +98,16 @@ impl NumberBuffer {
         }
     }
 
+    /// A bucket bound as the `le` label carries it: OpenMetrics' canonical
+    /// form (`1.0`) there, Go's layout (`1`) in the Prometheus text formats.
+    pub(crate) fn bound_bytes(&mut self, bound: f64, openmetrics: bool) -> &[u8] {
+        if openmetrics {
+            self.openmetrics_f64_bytes(bound)
+        } else {
+            self.f64_bytes(bound)
+        }
+    }
+
     /// [`format_openmetrics_f64`](Self::format_openmetrics_f64) as bytes.
     pub(crate) fn openmetrics_f64_bytes(&mut self, v: f64) -> &[u8] {
         let a = v.abs();
