@@ -49,7 +49,21 @@ impl NumberBuffer {
     /// assert_eq!(otel_prom_core::encode::NumberBuffer::new().format_u64(42), "42");
     /// ```
     pub fn format_u64(&mut self, v: u64) -> &str {
-        self.itoa.format(v)
+        if NARROW_DIVIDE {
+            as_str(self.u64_bytes(v))
+        } else {
+            self.itoa.format(v)
+        }
+    }
+
+    /// [`format_u64`](Self::format_u64) as bytes, for the encoder.
+    fn u64_bytes(&mut self, v: u64) -> &[u8] {
+        if NARROW_DIVIDE {
+            let start = decimal_by_halfwords(v, &mut self.bytes);
+            &self.bytes[start..]
+        } else {
+            self.itoa.format(v).as_bytes()
+        }
     }
 
     /// All digits of `v`, with a leading `-` when negative.
@@ -58,7 +72,21 @@ impl NumberBuffer {
     /// assert_eq!(otel_prom_core::encode::NumberBuffer::new().format_i64(i64::MIN), "-9223372036854775808");
     /// ```
     pub fn format_i64(&mut self, v: i64) -> &str {
-        self.itoa.format(v)
+        as_str(self.i64_bytes(v))
+    }
+
+    /// [`format_i64`](Self::format_i64) as bytes, for the encoder.
+    fn i64_bytes(&mut self, v: i64) -> &[u8] {
+        if NARROW_DIVIDE {
+            let mut start = decimal_by_halfwords(v.unsigned_abs(), &mut self.bytes);
+            if v < 0 {
+                start -= 1;
+                self.bytes[start] = b'-';
+            }
+            &self.bytes[start..]
+        } else {
+            self.itoa.format(v).as_bytes()
+        }
     }
 
     /// `v` as Go's `strconv.FormatFloat(v, 'g', -1, 64)` would print it,
@@ -92,8 +120,8 @@ impl NumberBuffer {
     /// A sample value as the encoder writes it.
     pub(crate) fn number_bytes(&mut self, v: Number) -> &[u8] {
         match v {
-            Number::U64(v) => self.format_u64(v).as_bytes(),
-            Number::I64(v) => self.format_i64(v).as_bytes(),
+            Number::U64(v) => self.u64_bytes(v),
+            Number::I64(v) => self.i64_bytes(v),
             Number::F64(v) => self.f64_bytes(v),
         }
     }
@@ -234,6 +262,41 @@ impl Layout<'_> {
     fn extend(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.push(*b);
+        }
+    }
+}
+
+/// True where a 64-bit division is a library routine (32-bit Arm, RISC-V):
+/// there integers are written by [`decimal_by_halfwords`], and neither
+/// `itoa`'s tables nor the ~900 B software division its 64-bit path calls
+/// are linked. wasm32 divides 64-bit integers natively and keeps `itoa`.
+const NARROW_DIVIDE: bool = cfg!(all(
+    target_pointer_width = "32",
+    not(target_family = "wasm")
+));
+
+/// Writes the decimal digits of `v` at the end of `out`; returns where they
+/// start. `v` is held as four 16-bit halfwords, so each digit is four
+/// divisions of a 32-bit value by ten, which compilers turn into a multiply.
+fn decimal_by_halfwords(v: u64, out: &mut [u8; 32]) -> usize {
+    let mut halves = [
+        (v >> 48) as u32,
+        (v >> 32) as u32 & 0xffff,
+        (v >> 16) as u32 & 0xffff,
+        v as u32 & 0xffff,
+    ];
+    let mut start = out.len();
+    loop {
+        let mut rem = 0;
+        for h in halves.iter_mut() {
+            let cur = rem << 16 | *h;
+            *h = cur / 10;
+            rem = cur % 10;
+        }
+        start -= 1;
+        out[start] = b'0' + rem as u8;
+        if halves == [0; 4] {
+            return start;
         }
     }
 }
@@ -420,6 +483,38 @@ mod tests {
             // Short decimals (sensor readings, bucket bounds) too.
             let short = (state >> 40) as f64 / 1000.0;
             check(short);
+        }
+    }
+
+    #[test]
+    fn halfword_decimals_equal_std() {
+        let mut out = [0u8; 32];
+        let mut check = |v: u64| {
+            let start = decimal_by_halfwords(v, &mut out);
+            assert_eq!(&out[start..], std::format!("{v}").as_bytes(), "{v}");
+        };
+        for v in [
+            0,
+            1,
+            9,
+            10,
+            65_535,
+            65_536,
+            99_999,
+            u32::MAX as u64,
+            1 << 32,
+            10u64.pow(19),
+            u64::MAX,
+        ] {
+            check(v);
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..10_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            check(state);
+            check(state >> (state % 64));
         }
     }
 

@@ -97,11 +97,14 @@ impl Device {
     /// ```
     pub fn on_tick(&self, n: u64) -> Result<(), RecordError> {
         METRICS.add(self.ticks, &["systick"], 1)?;
+        // The simulation's phase from the tick's low 32 bits: a 64-bit
+        // remainder would link Cortex-M's ~900 B software division.
+        let phase = n as u32;
         // A sensor that drifts between 20 and 30 °C.
-        let t = 20.0 + (n % 40) as f64 * 0.25;
+        let t = 20.0 + (phase % 40) as f64 * 0.25;
         METRICS.gauge_f64(self.temperature, &["board"])?.set(t);
         // A handling time that varies between 5 and 300 µs.
-        let latency = 0.000_005 + (n % 60) as f64 * 0.000_005;
+        let latency = 0.000_005 + (phase % 60) as f64 * 0.000_005;
         METRICS.observe(self.latency, &["systick"], latency)
     }
 
