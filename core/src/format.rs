@@ -41,15 +41,18 @@ impl Format {
 
     /// The escaping scheme actually applied when `asked` is requested with
     /// this format: `allow-utf-8` falls back to `underscores` in 0.0.4,
-    /// which has no syntax for quoted names.
+    /// which has no syntax for quoted names. Without the `utf8-names`
+    /// feature every request gets `underscores`.
     ///
     /// ```
     /// use otel_prom_core::{Escaping, Format};
     /// assert_eq!(Format::Text004.effective_escaping(Escaping::AllowUtf8), Escaping::Underscores);
+    /// # #[cfg(feature = "utf8-names")]
     /// assert_eq!(Format::Text100.effective_escaping(Escaping::AllowUtf8), Escaping::AllowUtf8);
     /// ```
     pub const fn effective_escaping(self, asked: Escaping) -> Escaping {
         match (self, asked) {
+            _ if !cfg!(feature = "utf8-names") => Escaping::Underscores,
             (Format::Text004, Escaping::AllowUtf8) => Escaping::Underscores,
             (_, e) => e,
         }

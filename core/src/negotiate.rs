@@ -9,7 +9,8 @@
 //! `text/*` → 0.0.4. Anything else (protobuf, unknown versions, garbage) is
 //! skipped, and when nothing is acceptable the answer is 0.0.4: a scrape is
 //! never refused. `escaping=` on the chosen range picks the escaping scheme
-//! (default `underscores`; unknown values fall back to it).
+//! (default `underscores`; unknown values fall back to it); without the
+//! `utf8-names` feature it is ignored and the answer is always `underscores`.
 
 use crate::format::{Escaping, Format};
 
@@ -18,8 +19,10 @@ use crate::format::{Escaping, Format};
 /// ```
 /// use otel_prom_core::{negotiate, Escaping, Format};
 /// let n = negotiate(Some("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;q=0.4"));
+/// # #[cfg(feature = "utf8-names")] {
 /// assert_eq!((n.format, n.escaping), (Format::OpenMetrics100, Escaping::AllowUtf8));
 /// assert_eq!(n.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8");
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Negotiated {
@@ -153,7 +156,7 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
             q = parse_q(value)?;
         } else if key.eq_ignore_ascii_case("version") {
             version = Some(value);
-        } else if key.eq_ignore_ascii_case("escaping") {
+        } else if cfg!(feature = "utf8-names") && key.eq_ignore_ascii_case("escaping") {
             escaping = Escaping::from_param(value).unwrap_or(Escaping::Underscores);
         }
     }
@@ -222,6 +225,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "utf8-names")]
     fn prometheus_3_accept_header() {
         let h = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
         let n = negotiate(Some(h));
@@ -229,6 +233,25 @@ mod tests {
             (n.format, n.escaping),
             (Format::OpenMetrics100, Escaping::AllowUtf8)
         );
+    }
+
+    /// Without `utf8-names` the format is still negotiated, `escaping=` is
+    /// not: the answer says `underscores` by leaving the parameter out.
+    #[test]
+    #[cfg(not(feature = "utf8-names"))]
+    fn escaping_ignored_without_utf8_names() {
+        let h = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,text/plain;version=1.0.0;escaping=dots;q=0.4";
+        let n = negotiate(Some(h));
+        assert_eq!(
+            (n.format, n.escaping),
+            (Format::OpenMetrics100, Escaping::Underscores)
+        );
+        assert_eq!(
+            n.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        );
+        let n = negotiate(Some("text/plain;version=1.0.0;escaping=values"));
+        assert_eq!(n.content_type(), "text/plain; version=1.0.0; charset=utf-8");
     }
 
     #[test]
@@ -257,6 +280,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "utf8-names")]
     fn utf8_in_004_is_downgraded() {
         let n = negotiate(Some("text/plain;version=0.0.4;escaping=allow-utf-8"));
         assert_eq!(
@@ -291,6 +315,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "utf8-names")]
     fn escaping_params() {
         let n = negotiate(Some("text/plain;version=0.0.4;escaping=values"));
         assert_eq!(

@@ -28,7 +28,7 @@ fn short_and_long_label_sets_render_alike() {
         for value in ["a\"b".to_string(), format!("{}\"\n", "x".repeat(400))] {
             let text = render(&value, format, escaping);
             let escaped = value.replace('"', "\\\"").replace('\n', "\\n");
-            let name = match escaping {
+            let name = match format.effective_escaping(escaping) {
                 Escaping::AllowUtf8 => "\"k.k\"".to_string(),
                 Escaping::Values => "U__k_2e_k".to_string(),
                 _ => "k_k".to_string(),
@@ -101,6 +101,7 @@ fn bucket_lines_with_short_and_near_limit_prefixes() {
 }
 
 #[test]
+#[cfg(feature = "utf8-names")]
 fn quoted_names_assemble_like_plain_ones() {
     let h = Histogram::new(Bounds::new(&[1.0]).unwrap(), &[1, 2], Number::U64(4)).unwrap();
     let k = LabelName::new("k").unwrap();

@@ -77,10 +77,24 @@ fn next_special(bytes: &[u8], from: usize, quotes: bool) -> usize {
     bytes.len()
 }
 
+/// `scheme` as it can be in this build: without the `utf8-names` feature
+/// only `underscores` is ever applied ([`Format::effective_escaping`]), and
+/// saying so here lets the compiler leave out the other schemes' code.
+///
+/// [`Format::effective_escaping`]: crate::Format::effective_escaping
+#[inline(always)]
+pub(crate) fn in_effect(scheme: Escaping) -> Escaping {
+    if cfg!(feature = "utf8-names") {
+        scheme
+    } else {
+        Escaping::Underscores
+    }
+}
+
 /// True when the name must be written quoted under `scheme`.
 #[inline]
 pub(crate) fn needs_quotes(legacy: bool, scheme: Escaping) -> bool {
-    !legacy && scheme == Escaping::AllowUtf8
+    !legacy && in_effect(scheme) == Escaping::AllowUtf8
 }
 
 /// Writes `name` followed by `suffix` as one name under `scheme`, then
@@ -112,6 +126,7 @@ fn write_family_name<W: Write>(
     scheme: Escaping,
     kind: NameKind,
 ) -> Result<(), EncodeError<W::Error>> {
+    let scheme = in_effect(scheme);
     if legacy && scheme != Escaping::Dots {
         out.put_str(name)?;
         return out.put_str(suffix);
@@ -206,6 +221,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "utf8-names")]
     fn sample_suffixes_follow_the_escaped_family_name() {
         use Escaping::*;
         use NameKind::Metric;
@@ -232,6 +248,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "utf8-names")]
     fn schemes() {
         use Escaping::*;
         use NameKind::*;
@@ -252,6 +269,27 @@ mod tests {
         assert_eq!(name("a:b", "", Values, Label), "U__a_3a_b");
         assert_eq!(name("a:b", "", Values, Metric), "a:b");
         assert_eq!(name("a\"b", "", AllowUtf8, Metric), "a\\\"b");
+    }
+
+    /// Without `utf8-names` every scheme writes `underscores`, and no
+    /// name is quoted.
+    #[test]
+    #[cfg(not(feature = "utf8-names"))]
+    fn only_underscores_without_utf8_names() {
+        use Escaping::*;
+        use NameKind::*;
+        for scheme in [AllowUtf8, Underscores, Dots, Values] {
+            assert_eq!(
+                name("my.metric", "_total", scheme, Metric),
+                "my_metric_total"
+            );
+            assert_eq!(
+                sample_name("a_b", "", "_bucket", scheme, Metric),
+                "a_b_bucket"
+            );
+            assert_eq!(name("a:b", "", scheme, Label), "a_b");
+            assert!(!needs_quotes(false, scheme));
+        }
     }
 
     #[test]

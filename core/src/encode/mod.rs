@@ -72,7 +72,7 @@ use crate::error::{EncodeError, NameError};
 use crate::format::{Escaping, Format};
 use crate::name::{LabelName, MetricName, NameKind, is_legacy_label_char};
 use crate::value::{Bounds, Histogram, Number, Timestamp};
-use escape::{Quoting, needs_quotes, write_escaped, write_name};
+use escape::{Quoting, in_effect, needs_quotes, write_escaped, write_name};
 #[cfg(not(feature = "compact-histograms"))]
 use le_cache::LeCache;
 use sink::Sink;
@@ -294,12 +294,14 @@ impl<W: Write> Encoder<W> {
         self.format
     }
 
-    /// The escaping scheme in effect.
+    /// The escaping scheme in effect (always `underscores` without the
+    /// `utf8-names` feature).
     ///
     /// ```
     /// use otel_prom_core::{Encoder, Escaping, Format};
     /// let enc = Encoder::new(otel_prom_core::encode::CountingSink::new(), Format::Text100, Escaping::Dots);
-    /// assert_eq!(enc.escaping(), Escaping::Dots);
+    /// let want = if cfg!(feature = "utf8-names") { Escaping::Dots } else { Escaping::Underscores };
+    /// assert_eq!(enc.escaping(), want);
     /// ```
     pub fn escaping(&self) -> Escaping {
         self.escaping
@@ -503,8 +505,9 @@ impl<W: Write> Encoder<W> {
                 self.out.put(b" ")?;
                 // The unit must stay a suffix of the escaped name: where the
                 // scheme doubles `_` inside the name, it does in the unit too.
-                let doubled = self.escaping == Escaping::Dots
-                    || (self.escaping == Escaping::Values && !name.is_legacy());
+                let scheme = in_effect(self.escaping);
+                let doubled =
+                    scheme == Escaping::Dots || (scheme == Escaping::Values && !name.is_legacy());
                 let mut rest = unit.as_bytes();
                 // A byte search, not `str::split`'s pattern machinery, which
                 // costs firmware its code.
@@ -1020,7 +1023,8 @@ impl<W: Write> HistogramState<'_, '_, W> {
     }
 }
 
-#[cfg(test)]
+// The one test here is about the schemes `utf8-names` brings.
+#[cfg(all(test, feature = "utf8-names"))]
 mod tests {
     use super::*;
 
