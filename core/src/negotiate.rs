@@ -160,22 +160,19 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
             escaping = Escaping::from_param(value).unwrap_or(Escaping::Underscores);
         }
     }
-    let (kind, sub) = cut(media, b'/');
-    let (kind, sub) = (kind.trim_ascii(), sub?.trim_ascii());
-    let format = if kind.eq_ignore_ascii_case("application")
-        && sub.eq_ignore_ascii_case("openmetrics-text")
-    {
+    // A media type has no whitespace around its `/` (RFC 9110 §8.3.1).
+    let format = if media.eq_ignore_ascii_case("application/openmetrics-text") {
         match version {
             None | Some("0.0.1") | Some("1.0.0") => Format::OpenMetrics100,
             _ => return None,
         }
-    } else if kind.eq_ignore_ascii_case("text") && sub.eq_ignore_ascii_case("plain") {
+    } else if media.eq_ignore_ascii_case("text/plain") {
         match version {
             None | Some("0.0.4") => Format::Text004,
             Some("1.0.0") => Format::Text100,
             _ => return None,
         }
-    } else if (kind == "*" || kind.eq_ignore_ascii_case("text")) && sub == "*" {
+    } else if media == "*/*" || media.eq_ignore_ascii_case("text/*") {
         Format::Text004
     } else {
         return None;
@@ -193,19 +190,20 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
 /// (RFC 9110 `qvalue`). Anything else makes the range unusable.
 fn parse_q(v: &str) -> Option<u16> {
     let b = v.as_bytes();
-    match b {
-        [b'1'] => Some(1000),
-        [b'1', b'.', rest @ ..] if rest.len() <= 3 && rest.iter().all(|c| *c == b'0') => Some(1000),
-        [b'0'] => Some(0),
-        [b'0', b'.', rest @ ..] if rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit) => {
-            let mut n = 0u16;
-            for i in 0..3 {
-                n = n * 10 + rest.get(i).map_or(0, |d| (d - b'0') as u16);
-            }
-            Some(n)
-        }
-        _ => None,
+    if b.is_empty() || b.len() > 5 || b.get(1).is_some_and(|c| *c != b'.') {
+        return None;
     }
+    // The unit digit and three fraction digits, missing ones as zeros.
+    let mut n = 0u16;
+    for i in [0, 2, 3, 4] {
+        let d = b.get(i).copied().unwrap_or(b'0');
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u16::from(d - b'0');
+    }
+    // A unit above 1, or 1 with a non-zero fraction, is no qvalue.
+    (n <= 1000).then_some(n)
 }
 
 #[cfg(test)]
@@ -263,6 +261,30 @@ mod tests {
         // A quoted empty version is no version.
         let n = negotiate(Some("text/plain;version=\"\""));
         assert_eq!(n, Negotiated::DEFAULT);
+    }
+
+    #[test]
+    fn qvalues() {
+        for (v, want) in [
+            ("1", Some(1000)),
+            ("1.", Some(1000)),
+            ("1.000", Some(1000)),
+            ("0", Some(0)),
+            ("0.5", Some(500)),
+            ("0.05", Some(50)),
+            ("0.123", Some(123)),
+            ("1.001", None),
+            ("1.5", None),
+            ("2", None),
+            ("0.1234", None),
+            ("", None),
+            (".5", None),
+            ("00", None),
+            ("0.a", None),
+            ("-0", None),
+        ] {
+            assert_eq!(parse_q(v), want, "{v:?}");
+        }
     }
 
     #[test]
