@@ -590,6 +590,25 @@ impl<W: Write> Encoder<W> {
         Ok(())
     }
 
+    /// One sample line, `name+suffix{labels,extra} value # exemplar`: every
+    /// line-by-line sample goes through here, so firmware carries its code
+    /// once.
+    fn sample_line<L: LabelSet + ?Sized, E: LabelSet>(
+        &mut self,
+        name: MetricName<'_>,
+        suffix: &str,
+        labels: &L,
+        extra: Option<(LabelName<'_>, &[u8])>,
+        v: Number,
+        exemplar: Option<&Exemplar<E>>,
+    ) -> Result<(), EncodeError<W::Error>> {
+        self.series(name, suffix, labels, extra)?;
+        self.out.put(b" ")?;
+        self.value(v)?;
+        self.exemplar(exemplar)?;
+        self.out.put(b"\n")
+    }
+
     fn value(&mut self, v: Number) -> Result<(), EncodeError<W::Error>> {
         self.out.put(self.num.number_bytes(v))
     }
@@ -766,10 +785,8 @@ impl<W: Write> FamilyEncoder<'_, '_, W> {
         labels: &L,
         v: Number,
     ) -> Result<(), EncodeError<W::Error>> {
-        self.enc.series(self.name, suffix, labels, None)?;
-        self.enc.out.put(b" ")?;
-        self.enc.value(v)?;
-        self.enc.out.put(b"\n")
+        self.enc
+            .sample_line(self.name, suffix, labels, None, v, None::<&NoExemplar>)
     }
 }
 
@@ -821,11 +838,8 @@ impl<W: Write> CounterFamily<'_, '_, W> {
         if f.enc.format.is_openmetrics() && !is_counter_like(value) {
             return Ok(self);
         }
-        f.enc.series(f.name, self.suffix, labels, None)?;
-        f.enc.out.put(b" ")?;
-        f.enc.value(value)?;
-        f.enc.exemplar(exemplar)?;
-        f.enc.out.put(b"\n")?;
+        f.enc
+            .sample_line(f.name, self.suffix, labels, None, value, exemplar)?;
         f.enc.created(f.name, labels, created)?;
         Ok(self)
     }
@@ -1001,22 +1015,22 @@ impl<W: Write> HistogramState<'_, '_, W> {
                 }
                 None => b"+Inf",
             };
-            self.enc
-                .series(self.name, "_bucket", labels, Some((le_name, le)))?;
-            self.enc.out.put(b" ")?;
-            self.enc.value(Number::U64(cumulative))?;
-            self.enc.exemplar(Self::exemplar_of(bounds, exemplars, i))?;
-            self.enc.out.put(b"\n")?;
+            self.enc.sample_line(
+                self.name,
+                "_bucket",
+                labels,
+                Some((le_name, le)),
+                Number::U64(cumulative),
+                Self::exemplar_of(bounds, exemplars, i),
+            )?;
         }
         if self.has_sum(histogram) {
             for (suffix, v) in [
                 ("_sum", histogram.sum()),
                 ("_count", Number::U64(cumulative)),
             ] {
-                self.enc.series(self.name, suffix, labels, None)?;
-                self.enc.out.put(b" ")?;
-                self.enc.value(v)?;
-                self.enc.out.put(b"\n")?;
+                self.enc
+                    .sample_line(self.name, suffix, labels, None, v, None::<&NoExemplar>)?;
             }
         }
         self.enc.created(self.name, labels, created)
