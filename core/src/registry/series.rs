@@ -60,10 +60,14 @@ impl<const L: usize, const V: usize> SeriesKey<L, V> {
     }
 }
 
-/// Equality of short byte strings, a word at a time (label values are
-/// short; a `memcmp` call costs more than the comparison).
+/// Equality of short byte strings, a word at a time where 64-bit words
+/// are registers (label values are short; a `memcmp` call costs more than
+/// the comparison). On 32-bit targets, plain `==`: less code.
 #[inline]
 fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if !cfg!(target_pointer_width = "64") {
+        return a == b;
+    }
     if a.len() != b.len() {
         return false;
     }
