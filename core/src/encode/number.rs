@@ -207,37 +207,31 @@ impl NumberBuffer {
             return out.len;
         };
         let d = digits.digits.get(..digits.len).unwrap_or_default();
-        let dp = digits.point;
-        let exp = dp - 1;
+        let exp = digits.point - 1;
         // Go: %e when the exponent is < -4 or >= 6 (its shortest-form rule),
-        // with at least two exponent digits.
-        if !(-4..6).contains(&exp) {
-            for (i, digit) in d.iter().enumerate() {
-                if i == 1 {
-                    out.push(b'.');
-                }
-                out.push(*digit);
+        // with at least two exponent digits; else %f.
+        let scientific = !(-4..6).contains(&exp);
+        // Digit `i` stands right of the point when `i >= point`; positions
+        // outside the digits are zeros (`0.00123`, `1200`). %e puts the
+        // point after the first digit.
+        let point = if scientific { 1 } else { digits.point };
+        if point <= 0 {
+            out.push(b'0');
+        }
+        for i in point.min(0)..point.max(d.len() as i32) {
+            if i == point {
+                out.push(b'.');
             }
+            let digit = usize::try_from(i).ok().and_then(|i| d.get(i));
+            out.push(digit.copied().unwrap_or(b'0'));
+        }
+        if scientific {
             out.extend(if exp < 0 { b"e-" } else { b"e+" });
             let e = exp.unsigned_abs();
             if e >= 100 {
                 out.push(b'0' + (e / 100) as u8);
             }
             out.extend(&[b'0' + (e / 10 % 10) as u8, b'0' + (e % 10) as u8]);
-            return out.len;
-        }
-        // %f with exactly the digits needed: digit `i` stands right of the
-        // point when `i >= dp`; positions outside the digits are zeros
-        // (`0.00123`, `1200`).
-        if dp <= 0 {
-            out.push(b'0');
-        }
-        for i in dp.min(0)..dp.max(d.len() as i32) {
-            if i == dp {
-                out.push(b'.');
-            }
-            let digit = usize::try_from(i).ok().and_then(|i| d.get(i));
-            out.push(digit.copied().unwrap_or(b'0'));
         }
         out.len
     }
