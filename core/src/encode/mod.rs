@@ -479,9 +479,7 @@ impl<W: Write> Encoder<W> {
         let om = self.format.is_openmetrics();
         self.family_suffix = suffix;
         if !meta.help.is_empty() {
-            self.out.put(b"# HELP ")?;
-            self.meta_name(name, suffix)?;
-            self.out.put(b" ")?;
+            self.meta_start(b"# HELP ", name, suffix)?;
             write_escaped(
                 &mut self.out,
                 meta.help,
@@ -489,9 +487,7 @@ impl<W: Write> Encoder<W> {
             )?;
             self.out.put(b"\n")?;
         }
-        self.out.put(b"# TYPE ")?;
-        self.meta_name(name, suffix)?;
-        self.out.put(b" ")?;
+        self.meta_start(b"# TYPE ", name, suffix)?;
         self.out.put_str(if om { om_type } else { text_type })?;
         self.out.put(b"\n")?;
         if let (true, Some(unit)) = (om, meta.unit) {
@@ -500,9 +496,7 @@ impl<W: Write> Encoder<W> {
                 && n.ends_with(unit)
                 && n.as_bytes()[n.len() - unit.len() - 1] == b'_';
             if matches {
-                self.out.put(b"# UNIT ")?;
-                self.meta_name(name, suffix)?;
-                self.out.put(b" ")?;
+                self.meta_start(b"# UNIT ", name, suffix)?;
                 // The unit must stay a suffix of the escaped name: where the
                 // scheme doubles `_` inside the name, it does in the unit too.
                 let scheme = in_effect(self.escaping);
@@ -556,12 +550,16 @@ impl<W: Write> Encoder<W> {
         Ok(quoted)
     }
 
-    fn meta_name(
+    /// `# HELP name ` (or `TYPE`, `UNIT`): a metadata line up to its text.
+    fn meta_start(
         &mut self,
+        keyword: &[u8],
         name: MetricName<'_>,
         suffix: &str,
     ) -> Result<(), EncodeError<W::Error>> {
-        self.name(name, suffix, b"\"").map(drop)
+        self.out.put(keyword)?;
+        self.name(name, suffix, b"\"")?;
+        self.out.put(b" ")
     }
 
     /// Writes `name+suffix{labels,extra}` (or the quoted-name form).
