@@ -154,12 +154,28 @@ fn registering_again_is_idempotent_and_conflicts_are_typed() {
         reg.register_counter("jobs", "", "", &["other"]),
         Err(RegisterError::Conflict)
     );
+    let pair = reg
+        .register_gauge_i64("pair", "", "", &["ab", "c"])
+        .unwrap();
+    assert_eq!(
+        reg.register_gauge_i64("pair", "", "", &["ab", "c"]),
+        Ok(pair)
+    );
+    assert_eq!(
+        reg.register_gauge_i64("pair", "", "", &["a", "bc"]),
+        Err(RegisterError::Conflict),
+        "label names, not only their text"
+    );
+    assert_eq!(
+        reg.register_gauge_i64("pair", "", "", &["ab"]),
+        Err(RegisterError::Conflict)
+    );
     assert_eq!(
         reg.register_counter("jobs_total", "", "", &["queue"]),
         Ok(a),
         "`_total` is the same counter"
     );
-    assert_eq!(reg.families_len(), 1);
+    assert_eq!(reg.families_len(), 2);
     assert!(scrape(&reg, Format::Text004).contains("jobs_total{queue=\"x\"} 2\n"));
 }
 
