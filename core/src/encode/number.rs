@@ -143,12 +143,15 @@ impl NumberBuffer {
             // ryu's ".0" on integers is exactly OpenMetrics' canonical form.
             return self.ryu.format_finite(v).as_bytes();
         }
-        let mut len = self.layout_go(v);
-        if v.is_finite() && !self.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
-            self.bytes[len] = b'.';
-            self.bytes[len + 1] = b'0';
-            len += 2;
+        let len = self.layout_go(v);
+        let mut out = Layout {
+            bytes: &mut self.bytes,
+            len,
+        };
+        if v.is_finite() && !out.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
+            out.extend(b".0");
         }
+        let len = out.len;
         &self.bytes[..len]
     }
 
