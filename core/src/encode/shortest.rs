@@ -34,11 +34,9 @@ impl Big {
         for i in (0..n).rev() {
             let lo = i.checked_sub(words).map_or(0, |j| self.0[j]);
             let below = i.checked_sub(words + 1).map_or(0, |j| self.0[j]);
-            self.0[i] = if bits == 0 {
-                lo
-            } else {
-                (lo << bits) | (below >> (32 - bits))
-            };
+            // `below >> (32 - bits)` in two steps, so that a shift by whole
+            // words (bits = 0) takes nothing from below without a branch.
+            self.0[i] = (lo << bits) | ((below >> 1) >> (31 - bits));
         }
     }
 
@@ -85,7 +83,12 @@ impl Big {
 
     /// Compares the low `n` words (the rest are zero in both).
     fn cmp(&self, other: &Big, n: usize) -> Ordering {
-        self.0[..n].iter().rev().cmp(other.0[..n].iter().rev())
+        self.0[..n]
+            .iter()
+            .zip(&other.0[..n])
+            .rev()
+            .find(|(a, b)| a != b)
+            .map_or(Ordering::Equal, |(a, b)| a.cmp(b))
     }
 
     /// Words up to and including the highest non-zero one.
