@@ -92,6 +92,11 @@ impl Escaping {
     /// assert_eq!(Escaping::from_param("bogus"), None);
     /// ```
     pub fn from_param(value: &str) -> Option<Self> {
+        Self::from_param_bytes(value.as_bytes())
+    }
+
+    /// [`from_param`](Self::from_param) of a header's bytes.
+    pub(crate) fn from_param_bytes(value: &[u8]) -> Option<Self> {
         [
             Escaping::AllowUtf8,
             Escaping::Underscores,
@@ -99,7 +104,7 @@ impl Escaping {
             Escaping::Values,
         ]
         .into_iter()
-        .find(|e| value.eq_ignore_ascii_case(e.as_param()))
+        .find(|e| value.eq_ignore_ascii_case(e.as_param().as_bytes()))
     }
 
     /// The `escaping=` parameter value for this scheme.

@@ -98,7 +98,9 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
         return Negotiated::DEFAULT;
     };
     let mut best: Option<(u16, Negotiated)> = None;
-    let mut rest = Some(accept);
+    // Bytes throughout: the separators are ASCII, and bytes need none of
+    // `str`'s boundary checks.
+    let mut rest = Some(accept.as_bytes());
     while let Some(ranges) = rest {
         let (range, next) = cut(ranges, b',');
         rest = next;
@@ -115,13 +117,15 @@ pub fn negotiate(accept: Option<&str>) -> Negotiated {
     best.map_or(Negotiated::DEFAULT, |(_, n)| n)
 }
 
-/// `s` split at the first `sep` (an ASCII byte, so both sides are whole
-/// `str`s): what comes before it, and what comes after it if it was there.
-/// A byte search, not `str::split`'s general pattern machinery, which costs
-/// firmware its code.
-fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
-    match s.bytes().position(|b| b == sep) {
-        Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
+/// `s` split at the first `sep`: what comes before it, and what comes after
+/// it if it was there. A byte search, not `split`'s general pattern
+/// machinery, which costs firmware its code.
+fn cut(s: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match s.iter().position(|b| *b == sep) {
+        Some(i) => {
+            let (before, after) = s.split_at(i);
+            (before, after.get(1..))
+        }
         None => (s, None),
     }
 }
@@ -130,19 +134,18 @@ fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
 /// tokens (HTTP's whitespace is space and tab), so nothing here needs
 /// Unicode's notion of whitespace or a general pattern search, which would
 /// cost firmware their tables and code.
-fn unquote(s: &str) -> &str {
-    let b = s.as_bytes();
-    let start = b.iter().position(|c| *c != b'"').unwrap_or(b.len());
-    let end = b.iter().rposition(|c| *c != b'"').map_or(start, |i| i + 1);
-    s.get(start..end).unwrap_or("")
+fn unquote(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|c| *c != b'"').unwrap_or(s.len());
+    let end = s.iter().rposition(|c| *c != b'"').map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or_default()
 }
 
 /// One media range → (q in thousandths, answer), or `None` if unusable.
-fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
+fn parse_range(range: &[u8]) -> Option<(u16, Negotiated)> {
     let (media, mut params) = cut(range, b';');
     let media = media.trim_ascii();
     let mut q = 1000u16;
-    let mut version: Option<&str> = None;
+    let mut version: Option<&[u8]> = None;
     let mut escaping = Escaping::Underscores;
     while let Some(rest) = params {
         let (param, next) = cut(rest, b';');
@@ -152,27 +155,27 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
         };
         let key = key.trim_ascii();
         let value = unquote(value.trim_ascii());
-        if key.eq_ignore_ascii_case("q") {
+        if key.eq_ignore_ascii_case(b"q") {
             q = parse_q(value)?;
-        } else if key.eq_ignore_ascii_case("version") {
+        } else if key.eq_ignore_ascii_case(b"version") {
             version = Some(value);
-        } else if cfg!(feature = "utf8-names") && key.eq_ignore_ascii_case("escaping") {
-            escaping = Escaping::from_param(value).unwrap_or(Escaping::Underscores);
+        } else if cfg!(feature = "utf8-names") && key.eq_ignore_ascii_case(b"escaping") {
+            escaping = Escaping::from_param_bytes(value).unwrap_or(Escaping::Underscores);
         }
     }
     // A media type has no whitespace around its `/` (RFC 9110 §8.3.1).
-    let format = if media.eq_ignore_ascii_case("application/openmetrics-text") {
+    let format = if media.eq_ignore_ascii_case(b"application/openmetrics-text") {
         match version {
-            None | Some("0.0.1") | Some("1.0.0") => Format::OpenMetrics100,
+            None | Some(b"0.0.1") | Some(b"1.0.0") => Format::OpenMetrics100,
             _ => return None,
         }
-    } else if media.eq_ignore_ascii_case("text/plain") {
+    } else if media.eq_ignore_ascii_case(b"text/plain") {
         match version {
-            None | Some("0.0.4") => Format::Text004,
-            Some("1.0.0") => Format::Text100,
+            None | Some(b"0.0.4") => Format::Text004,
+            Some(b"1.0.0") => Format::Text100,
             _ => return None,
         }
-    } else if media == "*/*" || media.eq_ignore_ascii_case("text/*") {
+    } else if media == b"*/*" || media.eq_ignore_ascii_case(b"text/*") {
         Format::Text004
     } else {
         return None;
@@ -188,8 +191,7 @@ fn parse_range(range: &str) -> Option<(u16, Negotiated)> {
 
 /// `q` as thousandths: `0`, `1`, or `0.` followed by up to three digits
 /// (RFC 9110 `qvalue`). Anything else makes the range unusable.
-fn parse_q(v: &str) -> Option<u16> {
-    let b = v.as_bytes();
+fn parse_q(b: &[u8]) -> Option<u16> {
     if b.is_empty() || b.len() > 5 || b.get(1).is_some_and(|c| *c != b'.') {
         return None;
     }
@@ -283,7 +285,7 @@ mod tests {
             ("0.a", None),
             ("-0", None),
         ] {
-            assert_eq!(parse_q(v), want, "{v:?}");
+            assert_eq!(parse_q(v.as_bytes()), want, "{v:?}");
         }
     }
 
