@@ -320,31 +320,53 @@ impl<W: Write> Encoder<W> {
         &'e mut self,
         meta: &Metadata<'m>,
     ) -> Result<CounterFamily<'e, 'm, W>, EncodeError<W::Error>> {
-        let base = strip_suffix(meta.name, "_total");
-        let had_total = base.as_str().len() != meta.name.as_str().len();
-        let text_suffix = if meta.text_total || had_total {
-            "_total"
-        } else {
-            ""
-        };
-        let header_suffix = if self.format.is_openmetrics() {
-            ""
-        } else {
-            text_suffix
-        };
-        let sample_suffix = if self.format.is_openmetrics() {
-            "_total"
-        } else {
-            text_suffix
-        };
-        self.header(meta, base, header_suffix, "counter", "counter")?;
+        let (name, suffix) = self.scalar_header(meta, Scalar::Counter)?;
         Ok(CounterFamily {
-            fam: FamilyEncoder {
-                enc: self,
-                name: base,
-            },
-            suffix: sample_suffix,
+            fam: FamilyEncoder { enc: self, name },
+            suffix,
         })
+    }
+
+    /// The header of a family of one sample per series; returns the name
+    /// and suffix its samples carry. One function for every such type, so
+    /// that the registry's scrape writes them all with one loop.
+    pub(crate) fn scalar_header<'m>(
+        &mut self,
+        meta: &Metadata<'m>,
+        kind: Scalar,
+    ) -> Result<(MetricName<'m>, &'static str), EncodeError<W::Error>> {
+        let om = self.format.is_openmetrics();
+        // (name, suffix in the header, suffix of samples, types in
+        // Prometheus text and in OpenMetrics)
+        let (name, header_suffix, sample_suffix, text_type, om_type) = match kind {
+            Scalar::Counter => {
+                let base = strip_suffix(meta.name, "_total");
+                let had_total = base.as_str().len() != meta.name.as_str().len();
+                let text_suffix = if meta.text_total || had_total {
+                    "_total"
+                } else {
+                    ""
+                };
+                let (header, sample) = if om {
+                    ("", "_total")
+                } else {
+                    (text_suffix, text_suffix)
+                };
+                (base, header, sample, "counter", "counter")
+            }
+            Scalar::Gauge => (meta.name, "", "", "gauge", "gauge"),
+            Scalar::Unknown => (meta.name, "", "", "untyped", "unknown"),
+            // Prometheus text has no info type: a gauge named `<name>_info`.
+            Scalar::Info => (
+                strip_suffix(meta.name, "_info"),
+                if om { "" } else { "_info" },
+                "_info",
+                "gauge",
+                "info",
+            ),
+        };
+        self.header(meta, name, header_suffix, text_type, om_type)?;
+        Ok((name, sample_suffix))
     }
 
     /// Starts a gauge family.
@@ -360,11 +382,8 @@ impl<W: Write> Encoder<W> {
         &'e mut self,
         meta: &Metadata<'m>,
     ) -> Result<GaugeFamily<'e, 'm, W>, EncodeError<W::Error>> {
-        self.header(meta, meta.name, "", "gauge", "gauge")?;
-        Ok(GaugeFamily(FamilyEncoder {
-            enc: self,
-            name: meta.name,
-        }))
+        let (name, _) = self.scalar_header(meta, Scalar::Gauge)?;
+        Ok(GaugeFamily(FamilyEncoder { enc: self, name }))
     }
 
     /// Starts a family of unknown type (`untyped` in Prometheus text).
@@ -380,11 +399,8 @@ impl<W: Write> Encoder<W> {
         &'e mut self,
         meta: &Metadata<'m>,
     ) -> Result<GaugeFamily<'e, 'm, W>, EncodeError<W::Error>> {
-        self.header(meta, meta.name, "", "untyped", "unknown")?;
-        Ok(GaugeFamily(FamilyEncoder {
-            enc: self,
-            name: meta.name,
-        }))
+        let (name, _) = self.scalar_header(meta, Scalar::Unknown)?;
+        Ok(GaugeFamily(FamilyEncoder { enc: self, name }))
     }
 
     /// Starts a histogram family.
@@ -427,17 +443,8 @@ impl<W: Write> Encoder<W> {
         &'e mut self,
         meta: &Metadata<'m>,
     ) -> Result<InfoFamily<'e, 'm, W>, EncodeError<W::Error>> {
-        let base = strip_suffix(meta.name, "_info");
-        let header_suffix = if self.format.is_openmetrics() {
-            ""
-        } else {
-            "_info"
-        };
-        self.header(meta, base, header_suffix, "gauge", "info")?;
-        Ok(InfoFamily(FamilyEncoder {
-            enc: self,
-            name: base,
-        }))
+        let (name, _) = self.scalar_header(meta, Scalar::Info)?;
+        Ok(InfoFamily(FamilyEncoder { enc: self, name }))
     }
 
     /// Ends the exposition (`# EOF` in OpenMetrics) and flushes the sink.
@@ -591,7 +598,7 @@ impl<W: Write> Encoder<W> {
     /// One sample line, `name+suffix{labels,extra} value # exemplar`: every
     /// line-by-line sample goes through here, so firmware carries its code
     /// once.
-    fn sample_line<L: LabelSet + ?Sized, E: LabelSet>(
+    pub(crate) fn sample_line<L: LabelSet + ?Sized, E: LabelSet>(
         &mut self,
         name: MetricName<'_>,
         suffix: &str,
@@ -684,6 +691,15 @@ impl<W: Write> Encoder<W> {
         }
         Ok(())
     }
+}
+
+/// The types of family with one sample per series.
+#[derive(Clone, Copy)]
+pub(crate) enum Scalar {
+    Counter,
+    Gauge,
+    Unknown,
+    Info,
 }
 
 /// OpenMetrics forbids NaN and negative values on counter-like samples

@@ -65,7 +65,7 @@ use heapless::String;
 use portable_atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use spin::{Mutex, Once};
 
-use crate::encode::{Encoder, LabelSet, LabelVisitor, SliceSink};
+use crate::encode::{Encoder, LabelSet, LabelVisitor, NoExemplar, Scalar, SliceSink};
 use crate::error::{EncodeError, RecordError, RegisterError};
 use crate::format::{Escaping, Format};
 use crate::translate::Strategy;
@@ -681,26 +681,8 @@ impl<
                 registry: self,
                 next: first,
             };
-            match desc.kind() {
-                Kind::Counter => {
-                    let mut fam = enc.counter(&meta)?;
-                    for key in keys {
-                        let v = self.cells[key.cell as usize].load(Ordering::Relaxed);
-                        fam.sample(&SeriesLabels { desc, key }, Number::U64(v))?;
-                    }
-                }
-                Kind::GaugeI64 | Kind::GaugeF64 => {
-                    let mut fam = enc.gauge(&meta)?;
-                    for key in keys {
-                        let bits = self.cells[key.cell as usize].load(Ordering::Relaxed);
-                        let v = if desc.kind() == Kind::GaugeI64 {
-                            Number::I64(bits as i64)
-                        } else {
-                            Number::F64(f64::from_bits(bits))
-                        };
-                        fam.sample(&SeriesLabels { desc, key }, v)?;
-                    }
-                }
+            let kind = desc.kind();
+            match kind {
                 Kind::Histogram => {
                     let mut fam = enc.histogram(&meta)?;
                     let bounds = Bounds::from_validated(desc.bounds());
@@ -717,10 +699,28 @@ impl<
                         }
                     }
                 }
-                Kind::Info => {
-                    let mut fam = enc.info(&meta)?;
+                // One loop for every family of one sample per series. A
+                // counter's value is a `u64`, never one OpenMetrics forbids.
+                _ => {
+                    let scalar = match kind {
+                        Kind::Counter => Scalar::Counter,
+                        Kind::Info => Scalar::Info,
+                        _ => Scalar::Gauge,
+                    };
+                    let (name, suffix) = enc.scalar_header(&meta, scalar)?;
                     for key in keys {
-                        fam.sample(&SeriesLabels { desc, key })?;
+                        // An info series has no cell: its value is 1.
+                        let bits = match kind {
+                            Kind::Info => 1,
+                            _ => self.cells[key.cell as usize].load(Ordering::Relaxed),
+                        };
+                        let v = match kind {
+                            Kind::GaugeI64 => Number::I64(bits as i64),
+                            Kind::GaugeF64 => Number::F64(f64::from_bits(bits)),
+                            _ => Number::U64(bits),
+                        };
+                        let labels = SeriesLabels { desc, key };
+                        enc.sample_line(name, suffix, &labels, None, v, None::<&NoExemplar>)?;
                     }
                 }
             }
