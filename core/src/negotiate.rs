@@ -163,16 +163,26 @@ fn parse_range(range: &[u8]) -> Option<(u16, Negotiated)> {
             escaping = Escaping::from_param_bytes(value).unwrap_or(Escaping::Underscores);
         }
     }
+    // The version as an index into the known ones, looked up once: `None`
+    // when absent, `Some(None)` when unknown.
+    const V001: Option<usize> = Some(0);
+    const V004: Option<usize> = Some(1);
+    const V100: Option<usize> = Some(2);
+    let version = version.map(|v| {
+        [&b"0.0.1"[..], b"0.0.4", b"1.0.0"]
+            .iter()
+            .position(|k| *k == v)
+    });
     // A media type has no whitespace around its `/` (RFC 9110 §8.3.1).
     let format = if media.eq_ignore_ascii_case(b"application/openmetrics-text") {
         match version {
-            None | Some(b"0.0.1") | Some(b"1.0.0") => Format::OpenMetrics100,
+            None | Some(V001) | Some(V100) => Format::OpenMetrics100,
             _ => return None,
         }
     } else if media.eq_ignore_ascii_case(b"text/plain") {
         match version {
-            None | Some(b"0.0.4") => Format::Text004,
-            Some(b"1.0.0") => Format::Text100,
+            None | Some(V004) => Format::Text004,
+            Some(V100) => Format::Text100,
             _ => return None,
         }
     } else if media == b"*/*" || media.eq_ignore_ascii_case(b"text/*") {
