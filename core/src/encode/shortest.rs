@@ -131,13 +131,11 @@ pub(crate) fn shortest(v: f64, out: &mut [u8; 20]) -> (usize, i32) {
         r.shl(scale, n);
         s.shl((-exp) as u32 + scale, n);
     }
-    let high_of = |low: &Big, n: usize| {
-        let mut h = *low;
-        if uneven_gaps {
-            h.shl(1, n);
-        }
-        h
-    };
+    // The gap above: the gap below, or twice it at a power of two.
+    let mut high = low;
+    if uneven_gaps {
+        high.shl(1, n);
+    }
 
     // k: a lower estimate of the decimal exponent from the binary one
     // (78913 / 2^18 is just below log10(2)), then raised until the
@@ -149,12 +147,13 @@ pub(crate) fn shortest(v: f64, out: &mut [u8; 20]) -> (usize, i32) {
     } else {
         r.mul_pow10((-k) as u32, n);
         low.mul_pow10((-k) as u32, n);
+        high.mul_pow10((-k) as u32, n);
     }
     let reaches = |r: &Big, high: &Big, s: &Big, n: usize| {
         let top = r.add(high, n).cmp(s, n);
         top == Ordering::Greater || (even && top == Ordering::Equal)
     };
-    while reaches(&r, &high_of(&low, n), &s, n) {
+    while reaches(&r, &high, &s, n) {
         s.mul_small(10, n);
         k += 1;
     }
@@ -166,7 +165,7 @@ pub(crate) fn shortest(v: f64, out: &mut [u8; 20]) -> (usize, i32) {
     loop {
         r.mul_small(10, n);
         low.mul_small(10, n);
-        let high = high_of(&low, n);
+        high.mul_small(10, n);
         let mut digit = 0u8;
         while r.cmp(&s, n) != Ordering::Less {
             r.sub_assign(&s, n);
