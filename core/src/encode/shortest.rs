@@ -59,16 +59,23 @@ impl Big {
         self.mul_small(10u32.pow(k), n);
     }
 
-    /// `self + other`, over the low `n` words.
-    fn add(&self, other: &Big, n: usize) -> Big {
-        let mut out = [0u32; WORDS];
+    /// `self + other` compared with `than`, over the low `n` words, without
+    /// forming the sum: going up, the last word that differs decides.
+    fn sum_cmp(&self, other: &Big, than: &Big, n: usize) -> Ordering {
         let mut carry = 0u64;
-        for (o, (a, b)) in out[..n].iter_mut().zip(self.0.iter().zip(&other.0)) {
+        let mut order = Ordering::Equal;
+        for ((a, b), t) in self.0[..n].iter().zip(&other.0).zip(&than.0) {
             let v = u64::from(*a) + u64::from(*b) + carry;
-            *o = v as u32;
             carry = v >> 32;
+            if v as u32 != *t {
+                order = (v as u32).cmp(t);
+            }
         }
-        Big(out)
+        if carry != 0 {
+            Ordering::Greater
+        } else {
+            order
+        }
     }
 
     /// `self - other`, for `self >= other`, over the low `n` words.
@@ -150,7 +157,7 @@ pub(crate) fn shortest(v: f64, out: &mut [u8; 20]) -> (usize, i32) {
         high.mul_pow10((-k) as u32, n);
     }
     let reaches = |r: &Big, high: &Big, s: &Big, n: usize| {
-        let top = r.add(high, n).cmp(s, n);
+        let top = r.sum_cmp(high, s, n);
         top == Ordering::Greater || (even && top == Ordering::Equal)
     };
     while reaches(&r, &high, &s, n) {
