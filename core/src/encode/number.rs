@@ -148,7 +148,8 @@ impl NumberBuffer {
             bytes: &mut self.bytes,
             len,
         };
-        if v.is_finite() && !out.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
+        let finite = v.to_bits() & !SIGN < INFINITY;
+        if finite && !out.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
             out.extend(b".0");
         }
         let len = out.len;
@@ -186,14 +187,22 @@ impl NumberBuffer {
 
     /// Writes Go's layout of `v` into `self.bytes`, returning its length.
     fn layout_go(&mut self, v: f64) -> usize {
-        let special: Option<&[u8]> = if v.is_nan() {
+        // Classified by its bits: where floats are emulated (Cortex-M),
+        // every float comparison is a library call.
+        let magnitude = v.to_bits() & !SIGN;
+        let special: Option<&[u8]> = if magnitude > INFINITY {
             Some(b"NaN")
-        } else if v.is_infinite() {
-            Some(if v > 0.0 { b"+Inf" } else { b"-Inf" })
+        } else if magnitude == INFINITY {
+            Some(if v.is_sign_negative() {
+                b"-Inf"
+            } else {
+                b"+Inf"
+            })
         } else {
             None
         };
-        let digits = (special.is_none() && v != 0.0).then(|| self.digits(v.abs()));
+        let digits =
+            (special.is_none() && magnitude != 0).then(|| self.digits(f64::from_bits(magnitude)));
         let mut out = Layout {
             bytes: &mut self.bytes,
             len: 0,
@@ -239,6 +248,11 @@ impl NumberBuffer {
         out.len
     }
 }
+
+/// The sign bit of an `f64`.
+const SIGN: u64 = 1 << 63;
+/// The bits of `f64::INFINITY`: a larger magnitude is a NaN.
+const INFINITY: u64 = 0x7ff0_0000_0000_0000;
 
 /// Appends to the number buffer. The longest layout
 /// (`-2.2250738585072014e-308`, 24 bytes) fits its 32 bytes, so nothing is

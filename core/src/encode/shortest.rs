@@ -71,11 +71,7 @@ impl Big {
                 order = (v as u32).cmp(t);
             }
         }
-        if carry != 0 {
-            Ordering::Greater
-        } else {
-            order
-        }
+        if carry != 0 { Ordering::Greater } else { order }
     }
 
     /// `self - other`, for `self >= other`, over the low `n` words.
