@@ -5,6 +5,7 @@
 
 pub mod encode;
 pub mod error;
+mod float_bits;
 pub mod format;
 pub mod name;
 pub mod negotiate;

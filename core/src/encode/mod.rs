@@ -69,6 +69,7 @@ pub use slice::SliceSink;
 use embedded_io::Write;
 
 use crate::error::{EncodeError, NameError};
+use crate::float_bits;
 use crate::format::{Escaping, Format};
 use crate::name::{LabelName, MetricName, NameKind, is_legacy_label_char};
 use crate::value::{Bounds, Histogram, Number, Timestamp};
@@ -708,7 +709,7 @@ fn is_counter_like(v: Number) -> bool {
     match v {
         Number::U64(_) => true,
         Number::I64(i) => i >= 0,
-        Number::F64(f) => f >= 0.0,
+        Number::F64(f) => float_bits::is_nonnegative(f),
     }
 }
 
@@ -998,7 +999,7 @@ impl<W: Write> HistogramState<'_, '_, W> {
             .bounds()
             .as_slice()
             .first()
-            .is_some_and(|b| *b < 0.0);
+            .is_some_and(|b| float_bits::is_negative(*b));
         !self.enc.format.is_openmetrics() || (is_counter_like(histogram.sum()) && !negative_buckets)
     }
 

@@ -4,6 +4,7 @@
 //! way Go's `strconv.FormatFloat(v, 'g', -1, 64)` lays them out, which is
 //! what Prometheus itself and its client libraries print.
 
+use crate::float_bits;
 use crate::value::Number;
 
 /// A stack buffer that formats one number at a time.
@@ -148,8 +149,7 @@ impl NumberBuffer {
             bytes: &mut self.bytes,
             len,
         };
-        let finite = v.to_bits() & !SIGN < INFINITY;
-        if finite && !out.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
+        if float_bits::is_finite(v) && !out.bytes[..len].iter().any(|b| *b == b'.' || *b == b'e') {
             out.extend(b".0");
         }
         let len = out.len;
@@ -187,12 +187,10 @@ impl NumberBuffer {
 
     /// Writes Go's layout of `v` into `self.bytes`, returning its length.
     fn layout_go(&mut self, v: f64) -> usize {
-        // Classified by its bits: where floats are emulated (Cortex-M),
-        // every float comparison is a library call.
-        let magnitude = v.to_bits() & !SIGN;
-        let special: Option<&[u8]> = if magnitude > INFINITY {
+        let magnitude = float_bits::magnitude(v);
+        let special: Option<&[u8]> = if float_bits::is_nan(v) {
             Some(b"NaN")
-        } else if magnitude == INFINITY {
+        } else if float_bits::is_infinite(v) {
             Some(if v.is_sign_negative() {
                 b"-Inf"
             } else {
@@ -248,11 +246,6 @@ impl NumberBuffer {
         out.len
     }
 }
-
-/// The sign bit of an `f64`.
-const SIGN: u64 = 1 << 63;
-/// The bits of `f64::INFINITY`: a larger magnitude is a NaN.
-const INFINITY: u64 = 0x7ff0_0000_0000_0000;
 
 /// Appends to the number buffer. The longest layout
 /// (`-2.2250738585072014e-308`, 24 bytes) fits its 32 bytes, so nothing is

@@ -5,6 +5,7 @@
 use portable_atomic::{AtomicU64, Ordering};
 
 use crate::error::RecordError;
+use crate::float_bits;
 
 /// Adds `delta` to the `f64` stored as bits in `cell`.
 #[inline]
@@ -177,7 +178,7 @@ impl GaugeF64<'_> {
     /// ```
     #[inline]
     pub fn add(&self, delta: f64) -> Result<(), RecordError> {
-        if !delta.is_finite() {
+        if !float_bits::is_finite(delta) {
             return Err(RecordError::NotFinite);
         }
         add_f64(self.cell, delta);
@@ -235,7 +236,7 @@ impl HistogramRecorder<'_> {
     /// ```
     #[inline]
     pub fn observe(&self, v: f64) -> Result<(), RecordError> {
-        if !v.is_finite() {
+        if !float_bits::is_finite(v) {
             return Err(RecordError::NotFinite);
         }
         // Linear scan: bounds are few and this beats a binary search there.

@@ -67,6 +67,7 @@ use spin::{Mutex, Once};
 
 use crate::encode::{Encoder, LabelSet, LabelVisitor, NoExemplar, Scalar, SliceSink};
 use crate::error::{EncodeError, RecordError, RegisterError};
+use crate::float_bits;
 use crate::format::{Escaping, Format};
 use crate::translate::Strategy;
 use crate::translate::names::written;
@@ -634,7 +635,7 @@ impl<
     /// ```
     #[inline]
     pub fn observe(&self, id: HistogramId, labels: &[&str], value: f64) -> Result<(), RecordError> {
-        if !value.is_finite() {
+        if !float_bits::is_finite(value) {
             return Err(RecordError::NotFinite);
         }
         self.histogram(id, labels)?.observe(value)
