@@ -170,6 +170,18 @@ fn registering_again_is_idempotent_and_conflicts_are_typed() {
         reg.register_gauge_i64("pair", "", "", &["ab"]),
         Err(RegisterError::Conflict)
     );
+    let hist: Registry<2, 1, 1> = Registry::new();
+    let h = hist.register_histogram("h", "", "", &[], &[0.0, 1.0]).unwrap();
+    assert_eq!(hist.register_histogram("h", "", "", &[], &[0.0, 1.0]), Ok(h));
+    assert_eq!(
+        hist.register_histogram("h", "", "", &[], &[-0.0, 1.0]),
+        Err(RegisterError::Conflict),
+        "-0 and 0 write different `le` values"
+    );
+    assert_eq!(
+        hist.register_histogram("h", "", "", &[], &[0.0, 2.0]),
+        Err(RegisterError::Conflict)
+    );
     assert_eq!(
         reg.register_counter("jobs_total", "", "", &["queue"]),
         Ok(a),

@@ -418,7 +418,10 @@ impl<
                 let same = existing.kind() == desc.kind()
                     && existing.labels() == desc.labels()
                     && (0..desc.labels()).all(|l| existing.label(l) == desc.label(l))
-                    && existing.bounds() == desc.bounds();
+                    // Bit for bit: `-0.0` and `0.0` write different `le`s,
+                    // and float equality is a library call on Cortex-M.
+                    && existing.bounds().iter().map(|b| b.to_bits())
+                        .eq(desc.bounds().iter().map(|b| b.to_bits()));
                 return if same {
                     Ok(i as u16)
                 } else {
