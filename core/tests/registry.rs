@@ -171,8 +171,13 @@ fn registering_again_is_idempotent_and_conflicts_are_typed() {
         Err(RegisterError::Conflict)
     );
     let hist: Registry<2, 1, 1> = Registry::new();
-    let h = hist.register_histogram("h", "", "", &[], &[0.0, 1.0]).unwrap();
-    assert_eq!(hist.register_histogram("h", "", "", &[], &[0.0, 1.0]), Ok(h));
+    let h = hist
+        .register_histogram("h", "", "", &[], &[0.0, 1.0])
+        .unwrap();
+    assert_eq!(
+        hist.register_histogram("h", "", "", &[], &[0.0, 1.0]),
+        Ok(h)
+    );
     assert_eq!(
         hist.register_histogram("h", "", "", &[], &[-0.0, 1.0]),
         Err(RegisterError::Conflict),
