@@ -439,7 +439,7 @@ impl JsRegistry {
     /// console.log(metrics.scrape());
     /// ```
     pub fn scrape(&self) -> JsString {
-        self.metrics.scrape(None, |_, body| JsString::from(body))
+        self.page(None).1
     }
 
     /// A scrape negotiated from an HTTP `Accept` header (absent or garbage:
@@ -459,12 +459,10 @@ impl JsRegistry {
             None => None,
             Some(a) => Some(string_arg("scrapeFor", "the Accept header", &a).map_err(js_error)?),
         };
+        let (content_type, body) = self.page(accept.as_deref());
         let result = Object::new();
-        self.metrics
-            .scrape(accept.as_deref(), |content_type, body| {
-                let _ = Reflect::set(&result, &"contentType".into(), &content_type.into());
-                let _ = Reflect::set(&result, &"body".into(), &JsString::from(body));
-            });
+        let _ = Reflect::set(&result, &"contentType".into(), &content_type.into());
+        let _ = Reflect::set(&result, &"body".into(), &body);
         Ok(result.into())
     }
 
@@ -480,6 +478,14 @@ impl JsRegistry {
 }
 
 impl JsRegistry {
+    /// A scrape and its `Content-Type`: one instance of the render for
+    /// both `scrape` and `scrapeFor`.
+    fn page(&self, accept: Option<&str>) -> (&'static str, JsString) {
+        self.metrics.scrape(accept, |content_type, body| {
+            (content_type, JsString::from(body))
+        })
+    }
+
     /// Reads the name and options, creates the instrument of `kind` and
     /// wraps it in its JS class.
     fn create<T>(
@@ -586,9 +592,12 @@ macro_rules! instrument_class {
             /// ```js
             /// metric.labelNames; // ["route", "status"]
             /// ```
-            #[wasm_bindgen(getter, js_name = labelNames)]
-            pub fn label_names(&self) -> Vec<String> {
-                self.inner.label_names().to_vec()
+            // The JS strings made at creation, not new copies of the
+            // Rust ones: the conversion of a `Vec<String>` costs the
+            // .wasm a kilobyte.
+            #[wasm_bindgen(getter, js_name = labelNames, unchecked_return_type = "string[]")]
+            pub fn label_names(&self) -> Vec<JsValue> {
+                self.names.to_vec()
             }
         }
     };

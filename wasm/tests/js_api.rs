@@ -110,7 +110,8 @@ fn every_instrument_kind_scrapes() {
         "{text}"
     );
     assert_eq!(conns.name(), "connections");
-    assert_eq!(lat.label_names(), vec!["route".to_string()]);
+    let names: Vec<Option<String>> = lat.label_names().iter().map(JsValue::as_string).collect();
+    assert_eq!(names, [Some("route".to_string())]);
 }
 
 #[wasm_bindgen_test]
