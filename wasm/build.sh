@@ -28,7 +28,9 @@ cargo build --manifest-path "$root/Cargo.toml" -p otel-prom-wasm \
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" \
   "$root/target/wasm32-unknown-unknown/wasm-release/otel_prom_wasm.wasm"
-"$here/node_modules/.bin/wasm-opt" -Oz \
+# The producers and target-features custom sections only describe the
+# toolchain; nothing at runtime reads them.
+"$here/node_modules/.bin/wasm-opt" -Oz --strip-producers --strip-target-features \
   "$out/otel_prom_wasm_bg.wasm" -o "$out/otel_prom_wasm_bg.wasm"
 cp "$here/npm/package.json" "$here/npm/README.md" "$root/LICENSE" "$out/"
 sed -i "s/\"version\": \"[^\"]*\"/\"version\": \"$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)\"/" "$out/package.json"

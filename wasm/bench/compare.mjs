@@ -1,14 +1,15 @@
 // JS-side speed of the npm package beside prom-client, in one node process:
 // ns per counter increment called from JS (the JS↔wasm crossing included)
-// and ms per scrape of 1,000 series. Run after wasm/build.sh:
-//   node wasm/bench/compare.mjs
+// and µs per scrape of counter, gauge and histogram pages. Run after
+// wasm/build.sh:
+//   node wasm/bench/compare.mjs [package directory, default wasm/pkg]
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import client from "prom-client";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const pkg = path.join(here, "..", "pkg");
+const pkg = path.resolve(process.argv[2] ?? path.join(here, "..", "pkg"));
 const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
 initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
 
@@ -90,12 +91,58 @@ const countSamples = (t) => t.split("\n").filter((l) => l && !l.startsWith("#"))
 if (countSamples(oursText) !== 1000 || countSamples(peerText) !== 1000) {
   throw new Error(`expected 1000 samples, got ${countSamples(oursText)} / ${countSamples(peerText)}`);
 }
-const scrapeNs = [
-  "scrape 1,000 series (µs/scrape)",
+rows.push([
+  "scrape 1,000 counter series (µs/scrape)",
   (await perCall(200, () => scrapeOurs.scrape())) / 1000,
   (await perCall(200, () => scrapePeer.metrics())) / 1000,
-];
-rows.push(scrapeNs);
+]);
+
+// Float values: 1,000 gauge series (10 families × 100) set to fractions,
+// so every sample goes through the float formatter.
+const gaugeOurs = new Registry();
+const gaugePeer = new client.Registry();
+for (let f = 0; f < 10; f++) {
+  const a = gaugeOurs.gauge(`level.${f}`, { help: `Level ${f}.`, labelNames: ["id"] });
+  const b = new client.Gauge({ name: `level_${f}`, help: `Level ${f}.`, labelNames: ["id"], registers: [gaugePeer] });
+  for (let i = 0; i < 100; i++) {
+    const v = (i + 1) / 7 + f * 1000.25;
+    a.set(v, [`series-${i}`]);
+    b.set({ id: `series-${i}` }, v);
+  }
+}
+if (countSamples(gaugeOurs.scrape()) !== 1000 || countSamples(await gaugePeer.metrics()) !== 1000) {
+  throw new Error("expected 1000 gauge samples");
+}
+rows.push([
+  "scrape 1,000 gauge series, fractional values (µs/scrape)",
+  (await perCall(200, () => gaugeOurs.scrape())) / 1000,
+  (await perCall(200, () => gaugePeer.metrics())) / 1000,
+]);
+
+// Histograms: 100 series (10 families × 10) over OpenTelemetry's 15
+// default bounds: 1,800 sample lines (16 buckets, sum, count each).
+const bounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+const histOurs = new Registry();
+const histPeer = new client.Registry();
+for (let f = 0; f < 10; f++) {
+  const a = histOurs.histogram(`latency.${f}`, { help: `Latency ${f}.`, unit: "ms", labelNames: ["id"], bounds });
+  const b = new client.Histogram({ name: `latency_${f}_milliseconds`, help: `Latency ${f}.`, labelNames: ["id"], buckets: bounds, registers: [histPeer] });
+  for (let i = 0; i < 10; i++) {
+    for (let k = 0; k < 20; k++) {
+      const v = (k * 37.5 + i) / 3;
+      a.record(v, [`series-${i}`]);
+      b.observe({ id: `series-${i}` }, v);
+    }
+  }
+}
+if (countSamples(histOurs.scrape()) !== 1800 || countSamples(await histPeer.metrics()) !== 1800) {
+  throw new Error(`expected 1800 histogram samples, got ${countSamples(histOurs.scrape())} / ${countSamples(await histPeer.metrics())}`);
+}
+rows.push([
+  "scrape 100 histogram series, 15 bounds: 1,800 lines (µs/scrape)",
+  (await perCall(200, () => histOurs.scrape())) / 1000,
+  (await perCall(200, () => histPeer.metrics())) / 1000,
+]);
 
 console.log(`node ${process.version}, prom-client ${JSON.parse(readFileSync(path.join(here, "..", "node_modules", "prom-client", "package.json"))).version}`);
 console.log("| operation | otel-prom-wasm | prom-client | ours / peer |");
