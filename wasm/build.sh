@@ -30,6 +30,23 @@ wasm-bindgen --target web --out-dir "$out" \
   "$root/target/wasm32-unknown-unknown/wasm-release/otel_prom_wasm.wasm"
 # The producers and target-features custom sections only describe the
 # toolchain; nothing at runtime reads them.
+# wasm-bindgen copies js/args.js to snippets/<crate>-<hash>/; the package
+# keeps it beside the glue under a fixed name that a host without a bundler
+# (workerd's module list) can spell.
+snippet="$(cd "$out" && echo snippets/*/js/args.js)"
+if [ ! -f "$out/$snippet" ]; then
+  echo "wasm-bindgen did not emit js/args.js under snippets/" >&2
+  exit 1
+fi
+mv "$out/$snippet" "$out/otel_prom_wasm_args.js"
+rm -r "$out/snippets"
+# Only the import statements move: the .wasm's own import section keeps
+# the snippet path as a module name, which the glue's import object maps.
+sed -i "/^import /s#\./$snippet#./otel_prom_wasm_args.js#" "$out/otel_prom_wasm.js"
+if grep -q "^import .*snippets/" "$out/otel_prom_wasm.js"; then
+  echo "the glue still imports from snippets/" >&2
+  exit 1
+fi
 "$here/node_modules/.bin/wasm-opt" -Oz --strip-producers --strip-target-features \
   "$out/otel_prom_wasm_bg.wasm" -o "$out/otel_prom_wasm_bg.wasm"
 cp "$here/npm/package.json" "$here/npm/README.md" "$root/LICENSE" "$out/"
@@ -38,4 +55,5 @@ sed -i "s/\"version\": \"[^\"]*\"/\"version\": \"$(sed -n 's/^version = "\(.*\)"
 wasm_bytes=$(wc -c < "$out/otel_prom_wasm_bg.wasm")
 gz_bytes=$(gzip -9 -c "$out/otel_prom_wasm_bg.wasm" | wc -c)
 glue_bytes=$(wc -c < "$out/otel_prom_wasm.js")
-echo "built $out: .wasm $wasm_bytes B (gzip $gz_bytes B), JS glue $glue_bytes B"
+args_bytes=$(wc -c < "$out/otel_prom_wasm_args.js")
+echo "built $out: .wasm $wasm_bytes B (gzip $gz_bytes B), JS glue $glue_bytes B, argument checks $args_bytes B"

@@ -17,6 +17,7 @@ const edgeWorker :Workerd.Worker = (
   modules = [
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "otel_prom_wasm.js", esModule = embed "../../wasm/pkg/otel_prom_wasm.js"),
+    (name = "otel_prom_wasm_args.js", esModule = embed "../../wasm/pkg/otel_prom_wasm_args.js"),
     (name = "otel_prom_wasm_bg.wasm", wasm = embed "../../wasm/pkg/otel_prom_wasm_bg.wasm"),
   ],
   compatibilityDate = "2026-11-01",

@@ -43,24 +43,6 @@ pub enum ErrorKind {
     NotAnInteger(f64),
     /// An integer beyond ±2^53, where JS numbers stop being exact.
     NotSafeInteger(f64),
-    /// An argument of the wrong JS type (`what` names it, `found` says what
-    /// came instead).
-    WrongType {
-        /// The argument, e.g. `label "route"` or `option "help"`.
-        what: String,
-        /// What it should have been.
-        expected: &'static str,
-        /// The JS type that came (`typeof`).
-        found: String,
-    },
-    /// A label name of the family has no value in the labels object.
-    MissingLabel(String),
-    /// The labels object has a key that is not a label name of the family.
-    UnknownLabel(String),
-    /// The options object has a key this API does not know (a typo guard).
-    UnknownOption(String),
-    /// A value label (number) is NaN or infinite.
-    LabelNotFinite(String),
 }
 
 impl Error {
@@ -68,7 +50,7 @@ impl Error {
     ///
     /// ```
     /// # use otel_prom_wasm::{Error, ErrorKind};
-    /// assert_eq!(Error::new("m", ErrorKind::MissingLabel("route".into())).metric, "m");
+    /// assert_eq!(Error::new("m", ErrorKind::NotFinite(f64::NAN)).metric, "m");
     /// ```
     pub fn new(metric: &str, kind: ErrorKind) -> Self {
         Error {
@@ -122,19 +104,6 @@ impl ErrorMessage for ErrorKind {
                 js_number(*v, &mut number),
                 " is beyond ±2^53 (not exact in JS)",
             ),
-            ErrorKind::WrongType {
-                what,
-                expected,
-                found,
-            } => {
-                for piece in [what.as_str(), " must be ", expected, ", got ", found] {
-                    out(piece);
-                }
-            }
-            ErrorKind::MissingLabel(l) => around("label \"", l, "\" has no value"),
-            ErrorKind::UnknownLabel(l) => around("\"", l, "\" is not a label name of this metric"),
-            ErrorKind::UnknownOption(o) => around("unknown option \"", o, "\""),
-            ErrorKind::LabelNotFinite(l) => around("label \"", l, "\" is NaN or infinite"),
         }
     }
 }
@@ -145,8 +114,8 @@ impl Error {
     ///
     /// ```
     /// # use otel_prom_wasm::{Error, ErrorKind};
-    /// let e = Error::new("jobs", ErrorKind::MissingLabel("route".into()));
-    /// assert_eq!(e.message(), "jobs: label \"route\" has no value");
+    /// let e = Error::new("jobs", ErrorKind::NotAnInteger(0.5));
+    /// assert_eq!(e.message(), "jobs: 0.5 is not an integer");
     /// assert_eq!(e.message(), e.to_string());
     /// ```
     pub fn message(&self) -> String {

@@ -1,12 +1,13 @@
 //! The `wasm-bindgen` surface: JS values in, [`crate::metrics`] calls,
-//! JS `Error`s out. Every argument arrives as a `JsValue` and is checked
-//! here, because the generated glue would otherwise coerce (`"1"` → 1,
-//! `undefined` → NaN) instead of refusing.
+//! JS `Error`s out. Every argument arrives as a `JsValue` because the
+//! generated glue would otherwise coerce (`"1"` → 1, `undefined` → NaN)
+//! instead of refusing. Numbers are checked here; options and labels are
+//! checked by `js/args.js` on the JS side, which hands over one string per
+//! call instead of a crossing per property.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use otel_prom_core::error::RecordError;
@@ -14,8 +15,32 @@ use otel_prom_core::error::RecordError;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{Instrument, InstrumentKind, LABELS, Metrics};
 
-/// Label values of one call: no heap beyond the strings JS hands over.
-type LabelValues = heapless::Vec<String, LABELS>;
+#[wasm_bindgen(module = "/js/args.js")]
+extern "C" {
+    /// `\0name\0help\0unit\0label…`, or the `Error` for a bad argument.
+    #[wasm_bindgen(catch)]
+    fn definition(name: &JsValue, options: &JsValue, histogram: bool) -> Result<String, JsValue>;
+    /// A histogram's bounds, after `definition` checked them.
+    fn bounds(options: &JsValue) -> Option<Vec<f64>>;
+    /// `[name, ...labelNames]` from a definition's text.
+    #[wasm_bindgen(js_name = metricLabels)]
+    fn metric_labels(definition: &str) -> JsValue;
+    /// The label names of a `metricLabels` array, as a new array.
+    #[wasm_bindgen(js_name = labelNames)]
+    fn label_names_of(metric: &JsValue) -> JsValue;
+    /// `\0value…` in label-name order, or the `Error` for bad labels.
+    #[wasm_bindgen(catch, js_name = labelValues)]
+    fn label_values(metric: &JsValue, labels: &JsValue) -> Result<String, JsValue>;
+    /// The `Error` for a value that is not a number.
+    #[wasm_bindgen(js_name = valueError)]
+    fn value_error(metric: &str, value: &JsValue) -> JsValue;
+    /// The header's text (`None` for null or undefined), or the `Error`.
+    #[wasm_bindgen(catch, js_name = acceptHeader)]
+    fn accept_header(accept: &JsValue) -> Result<Option<String>, JsValue>;
+    /// `{ contentType, body }`.
+    #[wasm_bindgen(js_name = scrapeResult)]
+    fn scrape_result(content_type: &str, body: &JsString) -> JsValue;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -49,124 +74,41 @@ export interface ScrapeResult {
 }
 "#;
 
-fn js_error(e: Error) -> JsError {
-    JsError::new(&e.message())
+fn js_error(e: Error) -> JsValue {
+    JsError::new(&e.message()).into()
 }
 
-fn type_name(v: &JsValue) -> String {
-    if v.is_null() {
-        return "null".into();
+/// The fields of a `\0`-prefixed text from `js/args.js` (`"\0a\0b"` → `a`,
+/// `b`; `""` → none), split by byte: `str::split`'s pattern machinery
+/// would cost the `.wasm` more than this whole type.
+struct Fields<'a>(&'a str);
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // Every boundary is at a `\0` byte, so `get` never fails on a
+        // char boundary; it is used to keep panic paths out.
+        let rest = self.0.get(1..)?;
+        let end = rest.bytes().position(|b| b == 0).unwrap_or(rest.len());
+        self.0 = rest.get(end..)?;
+        rest.get(..end)
     }
-    if Array::is_array(v) {
-        return "array".into();
-    }
-    v.js_typeof().as_string().unwrap_or_default()
 }
 
-fn wrong_type(what: String, expected: &'static str, found: &JsValue) -> ErrorKind {
-    ErrorKind::WrongType {
-        what,
-        expected,
-        found: type_name(found),
-    }
-}
-
-/// `kind "name"`, as messages name an option or a label (without
-/// `format!`, which would bring `core::fmt` into the `.wasm`).
-fn quoted(kind: &str, name: &str) -> String {
-    let mut s = String::with_capacity(kind.len() + name.len() + 3);
-    for piece in [kind, " \"", name, "\""] {
-        s.push_str(piece);
-    }
-    s
-}
-
-fn string_arg(metric: &str, what: &str, v: &JsValue) -> Result<String, Error> {
-    v.as_string()
-        .ok_or_else(|| Error::new(metric, wrong_type(what.into(), "a string", v)))
-}
-
-/// Instrument options, read once at creation.
-#[derive(Default)]
-struct Options {
-    help: String,
-    unit: String,
-    label_names: Vec<String>,
-    bounds: Option<Vec<f64>>,
-}
-
-const OPTION_KEYS: [&str; 3] = ["help", "unit", "labelNames"];
-
-fn options(
-    name: &JsValue,
-    options: Option<&JsValue>,
-    histogram: bool,
-) -> Result<(String, Options), Error> {
-    let name = string_arg("(metric name)", "the metric name", name)?;
-    let mut out = Options::default();
-    let Some(options) = options.filter(|o| !o.is_null()) else {
-        return Ok((name, out));
-    };
-    if !options.is_object() || Array::is_array(options) {
-        let kind = wrong_type("options".into(), "an object", options);
-        return Err(Error::new(&name, kind));
-    }
-    for key in Object::keys::<JsValue>(options.unchecked_ref()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let known = OPTION_KEYS.contains(&key.as_str()) || (histogram && key == "bounds");
-        if !known {
-            return Err(Error::new(&name, ErrorKind::UnknownOption(key)));
+/// Label values as the registry takes them. More fields than a family can
+/// have (an array that is too long) is a label-count error.
+fn value_refs<'a>(
+    inst: &Instrument,
+    text: &'a str,
+) -> Result<heapless::Vec<&'a str, LABELS>, Error> {
+    let mut out = heapless::Vec::new();
+    for field in Fields(text) {
+        if out.push(field).is_err() {
+            return Err(label_count(inst, Fields(text).count()));
         }
     }
-    let get = |key: &str| Reflect::get(options, &JsValue::from_str(key)).unwrap_or_default();
-    let optional_string = |key: &str| -> Result<String, Error> {
-        let v = get(key);
-        if v.is_undefined() {
-            return Ok(String::new());
-        }
-        string_arg(&name, &quoted("option", key), &v)
-    };
-    out.help = optional_string("help")?;
-    out.unit = optional_string("unit")?;
-    let labels = get("labelNames");
-    if !labels.is_undefined() {
-        let array = labels.dyn_ref::<Array>().ok_or_else(|| {
-            let kind = wrong_type(
-                "option \"labelNames\"".into(),
-                "an array of strings",
-                &labels,
-            );
-            Error::new(&name, kind)
-        })?;
-        for item in array.iter() {
-            let label = string_arg(&name, "a label name", &item)?;
-            out.label_names.push(label);
-        }
-    }
-    let bounds = get("bounds");
-    if histogram && !bounds.is_undefined() {
-        let array = bounds.dyn_ref::<Array>().ok_or_else(|| {
-            let kind = wrong_type("option \"bounds\"".into(), "an array of numbers", &bounds);
-            Error::new(&name, kind)
-        })?;
-        let mut values = Vec::with_capacity(array.length() as usize);
-        for item in array.iter() {
-            let bound = item.as_f64().ok_or_else(|| {
-                Error::new(&name, wrong_type("a bound".into(), "a number", &item))
-            })?;
-            values.push(bound);
-        }
-        out.bounds = Some(values);
-    }
-    Ok((name, out))
-}
-
-fn label_refs(names: &[String]) -> Vec<&str> {
-    names.iter().map(String::as_str).collect()
-}
-
-fn value_refs(values: &LabelValues) -> heapless::Vec<&str, LABELS> {
-    values.iter().map(String::as_str).collect()
+    Ok(out)
 }
 
 fn label_count(inst: &Instrument, got: usize) -> Error {
@@ -178,134 +120,49 @@ fn label_count(inst: &Instrument, got: usize) -> Error {
     Error::new(inst.name(), kind)
 }
 
-/// One label value as JS would print it.
-fn label_value(inst: &Instrument, label: &str, v: &JsValue) -> Result<String, Error> {
-    if let Some(s) = v.as_string() {
-        return Ok(s);
-    }
-    if let Some(n) = v.as_f64() {
-        if !n.is_finite() {
-            return Err(Error::new(
-                inst.name(),
-                ErrorKind::LabelNotFinite(label.into()),
-            ));
-        }
-        let printed = js_sys::Number::from(n)
-            .to_string_with_radix(10)
-            .map(String::from);
-        return printed
-            .map_err(|_| Error::new(inst.name(), ErrorKind::LabelNotFinite(label.into())));
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(if b { "true" } else { "false" }.into());
-    }
-    let what = quoted("label", label);
-    Err(Error::new(
-        inst.name(),
-        wrong_type(what, "a string, number or boolean", v),
-    ))
-}
-
-/// Label values from `undefined`, an array (label-name order) or an object
-/// (keyed by label name; every name present, no other keys).
-/// The label names as JS strings, made once per instrument: converting a
-/// Rust string to JS on every call would cost more than the lookup.
-fn js_names(inst: &Instrument) -> Box<[JsValue]> {
-    inst.label_names()
-        .iter()
-        .map(|n| JsValue::from_str(n))
-        .collect()
-}
-
-fn label_values(
-    inst: &Instrument,
-    js_names: &[JsValue],
-    labels: Option<&JsValue>,
-) -> Result<LabelValues, Error> {
-    let names = inst.label_names();
-    let mut out = LabelValues::new();
-    let Some(labels) = labels.filter(|l| !l.is_null()) else {
-        return Ok(out);
-    };
-    if let Some(array) = labels.dyn_ref::<Array>() {
-        let len = array.length() as usize;
-        if len != names.len() {
-            return Err(label_count(inst, len));
-        }
-        for (i, name) in names.iter().enumerate() {
-            let value = label_value(inst, name, &array.get(i as u32))?;
-            // Cannot fail: `names` has at most LABELS entries.
-            let _ = out.push(value);
-        }
-        return Ok(out);
-    }
-    if !labels.is_object() {
-        let kind = wrong_type("labels".into(), "an object, an array or undefined", labels);
-        return Err(Error::new(inst.name(), kind));
-    }
-    for (name, js_name) in names.iter().zip(js_names) {
-        let v = Reflect::get(labels, js_name).unwrap_or_default();
-        if v.is_undefined() {
-            return Err(Error::new(
-                inst.name(),
-                ErrorKind::MissingLabel(name.clone()),
-            ));
-        }
-        let _ = out.push(label_value(inst, name, &v)?);
-    }
-    let keys = Object::keys::<JsValue>(labels.unchecked_ref());
-    if keys.length() as usize != names.len() {
-        let unknown = keys
-            .iter()
-            .filter_map(|k| k.as_string())
-            .find(|k| !names.contains(k))
-            .unwrap_or_default();
-        return Err(Error::new(inst.name(), ErrorKind::UnknownLabel(unknown)));
-    }
-    Ok(out)
-}
-
-fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, Error> {
+fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, JsValue> {
     // Fast path: `Number.isFinite` is false for every non-number (no
     // coercion), and then reading the number needs no type check. Two
     // cheap calls instead of `as_f64`'s write through memory.
     if js_sys::Number::is_finite(v) {
         return Ok(v.unchecked_into_f64());
     }
-    match v.as_f64() {
-        Some(n) => Ok(n),
-        None => Err(Error::new(
-            inst.name(),
-            wrong_type("the value".into(), "a number", v),
-        )),
-    }
+    v.as_f64().ok_or_else(|| value_error(inst.name(), v))
 }
 
+/// A recording with labels as JS gave them (`None`: the call had none).
 fn record(
     inst: &Instrument,
-    js_names: &[JsValue],
-    value: &JsValue,
+    metric: &JsValue,
+    value: f64,
     labels: Option<&JsValue>,
-) -> Result<(), JsError> {
-    let value = number_arg(inst, value).map_err(js_error)?;
+) -> Result<(), JsValue> {
     // The value is checked before labels are read: a bad number costs no
     // string conversions.
     inst.check(value).map_err(js_error)?;
-    if labels.is_none() {
+    let Some(labels) = labels else {
         return inst.record(value, &[]).map_err(js_error);
-    }
-    let values = label_values(inst, js_names, labels).map_err(js_error)?;
-    inst.record(value, &value_refs(&values)).map_err(js_error)
+    };
+    let text = label_values(metric, labels)?;
+    let values = value_refs(inst, &text).map_err(js_error)?;
+    inst.record(value, &values).map_err(js_error)
 }
 
-fn bind(
-    inst: &Instrument,
-    js_names: &[JsValue],
-    labels: Option<&JsValue>,
-) -> Result<(Instrument, LabelValues), JsError> {
-    let values = label_values(inst, js_names, labels).map_err(js_error)?;
-    inst.create_series(&value_refs(&values)).map_err(js_error)?;
-    Ok((inst.clone(), values))
+/// A recording into a bound series: its values were checked by `bind`.
+fn record_bound(inst: &Instrument, values: &str, value: f64) -> Result<(), JsValue> {
+    let values = value_refs(inst, values).map_err(js_error)?;
+    inst.record(value, &values).map_err(js_error)
+}
+
+/// The label values of a bound series, checked and its series created.
+fn bind(inst: &Instrument, metric: &JsValue, labels: Option<&JsValue>) -> Result<String, JsValue> {
+    let text = match labels {
+        Some(labels) => label_values(metric, labels)?,
+        None => String::new(),
+    };
+    inst.create_series(&value_refs(inst, &text).map_err(js_error)?)
+        .map_err(js_error)?;
+    Ok(text)
 }
 
 /// A registry of metrics with fixed capacity (64 families, 2048 series,
@@ -359,13 +216,10 @@ impl JsRegistry {
         #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<Counter, JsError> {
-        self.create(
-            &name,
-            options.as_ref(),
-            InstrumentKind::Counter,
-            |inner, names| Counter { inner, names },
-        )
+    ) -> Result<Counter, JsValue> {
+        self.create(&name, options, InstrumentKind::Counter, |inner, metric| {
+            Counter { inner, metric }
+        })
     }
 
     /// An up-down counter: an integer that goes up and down (a gauge in
@@ -383,12 +237,12 @@ impl JsRegistry {
         #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<UpDownCounter, JsError> {
+    ) -> Result<UpDownCounter, JsValue> {
         self.create(
             &name,
-            options.as_ref(),
+            options,
             InstrumentKind::UpDownCounter,
-            |inner, names| UpDownCounter { inner, names },
+            |inner, metric| UpDownCounter { inner, metric },
         )
     }
 
@@ -403,13 +257,10 @@ impl JsRegistry {
         #[wasm_bindgen(unchecked_optional_param_type = "InstrumentOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<Gauge, JsError> {
-        self.create(
-            &name,
-            options.as_ref(),
-            InstrumentKind::Gauge,
-            |inner, names| Gauge { inner, names },
-        )
+    ) -> Result<Gauge, JsValue> {
+        self.create(&name, options, InstrumentKind::Gauge, |inner, metric| {
+            Gauge { inner, metric }
+        })
     }
 
     /// A histogram with explicit bucket bounds.
@@ -424,12 +275,12 @@ impl JsRegistry {
         #[wasm_bindgen(unchecked_optional_param_type = "HistogramOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<Histogram, JsError> {
+    ) -> Result<Histogram, JsValue> {
         self.create(
             &name,
-            options.as_ref(),
+            options,
             InstrumentKind::Histogram,
-            |inner, names| Histogram { inner, names },
+            |inner, metric| Histogram { inner, metric },
         )
     }
 
@@ -454,16 +305,10 @@ impl JsRegistry {
     pub fn scrape_for(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] accept: Option<JsValue>,
-    ) -> Result<JsValue, JsError> {
-        let accept = match accept.filter(|a| !a.is_null()) {
-            None => None,
-            Some(a) => Some(string_arg("scrapeFor", "the Accept header", &a).map_err(js_error)?),
-        };
+    ) -> Result<JsValue, JsValue> {
+        let accept = accept_header(&accept.unwrap_or_default())?;
         let (content_type, body) = self.page(accept.as_deref());
-        let result = Object::new();
-        let _ = Reflect::set(&result, &"contentType".into(), &content_type.into());
-        let _ = Reflect::set(&result, &"body".into(), &body);
-        Ok(result.into())
+        Ok(scrape_result(content_type, &body))
     }
 
     /// Series created so far, over all families.
@@ -491,25 +336,28 @@ impl JsRegistry {
     fn create<T>(
         &self,
         name: &JsValue,
-        options: Option<&JsValue>,
+        options: Option<JsValue>,
         kind: InstrumentKind,
-        wrap: impl FnOnce(Instrument, Box<[JsValue]>) -> T,
-    ) -> Result<T, JsError> {
+        wrap: impl FnOnce(Instrument, JsValue) -> T,
+    ) -> Result<T, JsValue> {
+        let options = options.unwrap_or_default();
         let histogram = kind == InstrumentKind::Histogram;
-        let (name, o) = self::options(name, options, histogram).map_err(js_error)?;
-        let labels = label_refs(&o.label_names);
+        let text = definition(name, &options, histogram)?;
+        let mut fields = Fields(&text);
+        let mut next = || fields.next().unwrap_or_default();
+        let (name, help, unit) = (next(), next(), next());
+        let labels: Vec<&str> = fields.collect();
         let m = &self.metrics;
         let created = match kind {
-            InstrumentKind::Counter => m.counter(&name, &o.help, &o.unit, &labels),
-            InstrumentKind::UpDownCounter => m.up_down_counter(&name, &o.help, &o.unit, &labels),
-            InstrumentKind::Gauge => m.gauge(&name, &o.help, &o.unit, &labels),
+            InstrumentKind::Counter => m.counter(name, help, unit, &labels),
+            InstrumentKind::UpDownCounter => m.up_down_counter(name, help, unit, &labels),
+            InstrumentKind::Gauge => m.gauge(name, help, unit, &labels),
             InstrumentKind::Histogram => {
-                m.histogram(&name, &o.help, &o.unit, &labels, o.bounds.as_deref())
+                m.histogram(name, help, unit, &labels, bounds(&options).as_deref())
             }
         };
         let inner = created.map_err(js_error)?;
-        let names = js_names(&inner);
-        Ok(wrap(inner, names))
+        Ok(wrap(inner, metric_labels(&text)))
     }
 }
 
@@ -519,7 +367,9 @@ macro_rules! instrument_class {
         #[wasm_bindgen]
         pub struct $class {
             inner: Instrument,
-            names: Box<[JsValue]>,
+            /// `[name, ...labelNames]` as JS strings, made once: what
+            /// `js/args.js` reads labels and names errors with.
+            metric: JsValue,
         }
 
         /// One series of the metric, its label values converted once (see
@@ -527,7 +377,8 @@ macro_rules! instrument_class {
         #[wasm_bindgen]
         pub struct $bound {
             inner: Instrument,
-            values: LabelValues,
+            /// The label values as `js/args.js` handed them over.
+            values: String,
         }
 
         #[wasm_bindgen]
@@ -539,9 +390,9 @@ macro_rules! instrument_class {
             pub fn $method(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
-            ) -> Result<(), JsError> {
-                let value = number_arg(&self.inner, &value).map_err(js_error)?;
-                self.inner.record(value, &value_refs(&self.values)).map_err(js_error)
+            ) -> Result<(), JsValue> {
+                let value = number_arg(&self.inner, &value)?;
+                record_bound(&self.inner, &self.values, value)
             }
         }
 
@@ -558,9 +409,9 @@ macro_rules! instrument_class {
             pub fn labels(
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
-            ) -> Result<$bound, JsError> {
-                let (inner, values) = bind(&self.inner, &self.names, labels.as_ref())?;
-                Ok($bound { inner, values })
+            ) -> Result<$bound, JsValue> {
+                let values = bind(&self.inner, &self.metric, labels.as_ref())?;
+                Ok($bound { inner: self.inner.clone(), values })
             }
 
             #[doc = $value_doc]
@@ -573,8 +424,9 @@ macro_rules! instrument_class {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
-            ) -> Result<(), JsError> {
-                record(&self.inner, &self.names, &value, labels.as_ref())
+            ) -> Result<(), JsValue> {
+                let value = number_arg(&self.inner, &value)?;
+                record(&self.inner, &self.metric, value, labels.as_ref())
             }
 
             /// The name the metric was created with.
@@ -592,12 +444,11 @@ macro_rules! instrument_class {
             /// ```js
             /// metric.labelNames; // ["route", "status"]
             /// ```
-            // The JS strings made at creation, not new copies of the
-            // Rust ones: the conversion of a `Vec<String>` costs the
-            // .wasm a kilobyte.
+            // Copies of the JS strings made at creation: converting the
+            // Rust ones would cost the .wasm a kilobyte.
             #[wasm_bindgen(getter, js_name = labelNames, unchecked_return_type = "string[]")]
-            pub fn label_names(&self) -> Vec<JsValue> {
-                self.names.to_vec()
+            pub fn label_names(&self) -> JsValue {
+                label_names_of(&self.metric)
             }
         }
     };
@@ -622,13 +473,8 @@ impl Counter {
     pub fn inc(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
-    ) -> Result<(), JsError> {
-        record(
-            &self.inner,
-            &self.names,
-            &JsValue::from_f64(1.0),
-            labels.as_ref(),
-        )
+    ) -> Result<(), JsValue> {
+        record(&self.inner, &self.metric, 1.0, labels.as_ref())
     }
 }
 
@@ -639,10 +485,8 @@ impl BoundCounter {
     /// ```js
     /// requests.labels({ route: "/", status: 200 }).inc();
     /// ```
-    pub fn inc(&self) -> Result<(), JsError> {
-        self.inner
-            .record(1.0, &value_refs(&self.values))
-            .map_err(js_error)
+    pub fn inc(&self) -> Result<(), JsValue> {
+        record_bound(&self.inner, &self.values, 1.0)
     }
 }
 
@@ -672,3 +516,19 @@ instrument_class!(
     "record",
     "Observes `value` (finite)."
 );
+
+#[cfg(test)]
+mod tests {
+    use super::Fields;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn fields_are_nul_prefixed() {
+        let split = |t| Fields(t).collect::<Vec<_>>();
+        assert!(split("").is_empty());
+        assert_eq!(split("\0"), [""]);
+        assert_eq!(split("\0\0"), ["", ""]);
+        assert_eq!(split("\0a\0bc"), ["a", "bc"]);
+        assert_eq!(split("\0é\0\u{FFFD}\0"), ["é", "\u{FFFD}", ""]);
+    }
+}

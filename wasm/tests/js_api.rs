@@ -33,11 +33,11 @@ fn n(v: f64) -> JsValue {
 }
 
 /// The message of the JS `Error` a call threw.
-fn message<T>(r: Result<T, JsError>) -> String {
+fn message<T>(r: Result<T, JsValue>) -> String {
     let Err(e) = r else {
         panic!("the call should have thrown");
     };
-    let e: js_sys::Error = JsValue::from(e).dyn_into().expect("a JS Error");
+    let e: js_sys::Error = e.dyn_into().expect("a JS Error");
     e.message().into()
 }
 
@@ -110,7 +110,8 @@ fn every_instrument_kind_scrapes() {
         "{text}"
     );
     assert_eq!(conns.name(), "connections");
-    let names: Vec<Option<String>> = lat.label_names().iter().map(JsValue::as_string).collect();
+    let names: Array = lat.label_names().dyn_into().expect("an array");
+    let names: Vec<Option<String>> = names.iter().map(|n| n.as_string()).collect();
     assert_eq!(names, [Some("route".to_string())]);
 }
 
@@ -166,7 +167,7 @@ fn creating_the_same_metric_twice_shares_the_family() {
 fn wrong_types_throw_with_the_argument_named() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
-    let cases: Vec<(Result<(), JsError>, &str)> = vec![
+    let cases: Vec<(Result<(), JsValue>, &str)> = vec![
         (
             c.add(s("1"), Some(strings(&["/", "200"]))),
             "http.requests: the value must be a number, got string",
@@ -434,4 +435,90 @@ fn lone_surrogates_from_js_become_replacement_characters() {
         text.contains("http_requests_total{route=\"\u{FFFD}\",status=\"200\"} 1\n"),
         "{text}"
     );
+}
+
+#[wasm_bindgen_test]
+fn nul_characters_are_refused_in_every_string() {
+    // Strings cross into wasm as NUL-separated fields.
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    assert_eq!(
+        message(c.inc(Some(strings(&["/a\0b", "200"])))),
+        "http.requests: label \"route\" contains U+0000"
+    );
+    assert_eq!(
+        message(c.labels(Some(obj(&[("route", s("/")), ("status", s("\0"))])))),
+        "http.requests: label \"status\" contains U+0000"
+    );
+    assert_eq!(
+        message(reg.counter(s("a\0b"), None)),
+        "a\0b: the metric name contains U+0000"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), Some(obj(&[("help", s("two\0parts"))])))),
+        "x: option \"help\" contains U+0000"
+    );
+    assert_eq!(
+        message(reg.counter(s("x"), Some(obj(&[("labelNames", strings(&["a\0"]))])))),
+        "x: a label name contains U+0000"
+    );
+    assert_eq!(reg.series_count(), 0);
+    assert!(!String::from(reg.scrape()).contains("x_total"));
+}
+
+#[wasm_bindgen_test]
+fn labels_objects_are_read_by_their_own_keys() {
+    let reg = JsRegistry::new();
+    let c = reg
+        .counter(
+            s("calls"),
+            Some(obj(&[("labelNames", strings(&["constructor"]))])),
+        )
+        .unwrap();
+    // `constructor` is not an own key of `{}`: Object's must not be read.
+    assert_eq!(
+        message(c.inc(Some(Object::new().into()))),
+        "calls: label \"constructor\" has no value"
+    );
+    c.inc(Some(obj(&[("constructor", s("x"))]))).unwrap();
+    // A value inherited from a prototype is not a label value either.
+    let proto = obj(&[("constructor", s("inherited"))]);
+    let child: Object = Object::create(proto.unchecked_ref());
+    assert_eq!(
+        message(c.inc(Some(child.into()))),
+        "calls: label \"constructor\" has no value"
+    );
+    assert!(String::from(reg.scrape()).contains("calls_total{constructor=\"x\"} 1\n"));
+}
+
+#[wasm_bindgen_test]
+fn label_names_are_a_copy_and_values_keep_their_text() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let names: Array = c.label_names().dyn_into().unwrap();
+    names.set(0, s("changed"));
+    let again: Array = c.label_names().dyn_into().unwrap();
+    assert_eq!(again.get(0).as_string().as_deref(), Some("route"));
+    // Numbers and booleans as JS prints them; empty strings are values.
+    c.inc(Some(Array::of2(&n(1e21), &JsValue::TRUE).into()))
+        .unwrap();
+    c.inc(Some(strings(&["", ""]))).unwrap();
+    let h = reg
+        .histogram(
+            s("sizes"),
+            Some(obj(&[("bounds", Array::of2(&n(1.0), &n(2.5)).into())])),
+        )
+        .unwrap();
+    h.record(n(2.0), None).unwrap();
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("http_requests_total{route=\"1e+21\",status=\"true\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_requests_total{route=\"\",status=\"\"} 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("sizes_bucket{le=\"2.5\"} 1\n"), "{text}");
+    assert!(text.contains("sizes_bucket{le=\"1\"} 0\n"), "{text}");
 }

@@ -111,7 +111,7 @@ test("a served scrape passes promtool and the Python parsers", async (t) => {
   assert.equal(value(omSamples, "http_server_request_duration_seconds_count", { route: "/api/items" }), "4");
 });
 
-test("the npm package packs with its .wasm, glue and types", () => {
+test("the npm package packs with its .wasm, glue, argument checks and types", () => {
   const run = spawnSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkg, encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   const [packed] = JSON.parse(run.stdout);
@@ -121,6 +121,7 @@ test("the npm package packs with its .wasm, glue and types", () => {
     "README.md",
     "otel_prom_wasm.d.ts",
     "otel_prom_wasm.js",
+    "otel_prom_wasm_args.js",
     "otel_prom_wasm_bg.wasm",
     "otel_prom_wasm_bg.wasm.d.ts",
     "package.json",

@@ -1,0 +1,166 @@
+// Argument checks of the JS API, done on the JS side of the boundary.
+//
+// Reading a JS object from wasm costs one crossing per property and one
+// UTF-8 copy per string; here the same checks cost nothing extra, and what
+// crosses into wasm is one string. Strings go over as `\0`-prefixed fields
+// ("\0a\0b" is ["a", "b"], "" is []), so no field may contain U+0000.
+//
+// A thrown Error's message names the metric first, like the errors the
+// registry itself reports.
+
+function typeName(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+function fail(metric, text) {
+  return new Error(`${metric}: ${text}`);
+}
+
+function mustBe(metric, what, expected, v) {
+  return fail(metric, `${what} must be ${expected}, got ${typeName(v)}`);
+}
+
+function field(metric, what, s) {
+  if (s.includes("\0")) throw fail(metric, `${what} contains U+0000`);
+  return "\0" + s;
+}
+
+const OPTIONS = ["help", "unit", "labelNames"];
+
+/** A metric's name and options as `\0name\0help\0unit\0label…`. */
+export function definition(name, options, histogram) {
+  if (typeof name !== "string") {
+    throw mustBe("(metric name)", "the metric name", "a string", name);
+  }
+  let text = field(name, "the metric name", name);
+  if (options == null) return text + "\0\0";
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw mustBe(name, "options", "an object", options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key) && !(histogram && key === "bounds")) {
+      throw fail(name, `unknown option "${key}"`);
+    }
+  }
+  for (const key of ["help", "unit"]) {
+    const v = options[key];
+    if (v === undefined) {
+      text += "\0";
+    } else if (typeof v === "string") {
+      text += field(name, `option "${key}"`, v);
+    } else {
+      throw mustBe(name, `option "${key}"`, "a string", v);
+    }
+  }
+  const labels = options.labelNames;
+  if (labels !== undefined) {
+    if (!Array.isArray(labels)) {
+      throw mustBe(name, 'option "labelNames"', "an array of strings", labels);
+    }
+    for (const label of labels) {
+      if (typeof label !== "string") {
+        throw mustBe(name, "a label name", "a string", label);
+      }
+      text += field(name, "a label name", label);
+    }
+  }
+  const bounds = options.bounds;
+  if (histogram && bounds !== undefined) {
+    if (!Array.isArray(bounds)) {
+      throw mustBe(name, 'option "bounds"', "an array of numbers", bounds);
+    }
+    for (const b of bounds) {
+      if (typeof b !== "number") throw mustBe(name, "a bound", "a number", b);
+    }
+  }
+  return text;
+}
+
+/** A histogram's bounds (checked by `definition`), or undefined. */
+export function bounds(options) {
+  const b = options == null ? undefined : options.bounds;
+  return b === undefined ? undefined : Float64Array.from(b);
+}
+
+/** `[name, ...labelNames]` from a definition: what a recording needs to
+ * name its labels and its errors. */
+export function metricLabels(definition) {
+  const fields = definition.split("\0");
+  return [fields[1], ...fields.slice(4)];
+}
+
+/** The label names of `metricLabels`' array. */
+export function labelNames(metric) {
+  return metric.slice(1);
+}
+
+function labelText(metric, label, v) {
+  switch (typeof v) {
+    case "string":
+      return field(metric, `label "${label}"`, v);
+    case "number":
+      if (!Number.isFinite(v)) throw fail(metric, `label "${label}" is NaN or infinite`);
+      return "\0" + v;
+    case "boolean":
+      return v ? "\0true" : "\0false";
+    default:
+      throw mustBe(metric, `label "${label}"`, "a string, number or boolean", v);
+  }
+}
+
+/** Label values from an array (label-name order) or an object (keyed by
+ * label name; each name present, no other keys) as `\0`-prefixed fields;
+ * none from null or undefined.
+ * An array of the wrong length becomes that many empty fields, so that
+ * the registry reports the count before any value is read. */
+export function labelValues(metric, labels) {
+  if (labels == null) return "";
+  const n = metric.length - 1;
+  if (Array.isArray(labels)) {
+    if (labels.length !== n) return "\0".repeat(labels.length);
+    let text = "";
+    for (let i = 0; i < n; i++) text += labelText(metric[0], metric[i + 1], labels[i]);
+    return text;
+  }
+  if (typeof labels !== "object") {
+    throw mustBe(metric[0], "labels", "an object, an array or undefined", labels);
+  }
+  let text = "";
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    const label = metric[i + 1];
+    // Own keys only: "constructor" must not find Object's.
+    const v = Object.hasOwn(labels, label) ? labels[label] : undefined;
+    if (v === undefined) throw fail(metric[0], `label "${label}" has no value`);
+    text += labelText(metric[0], label, v);
+    found++;
+  }
+  for (const key in labels) {
+    if (Object.hasOwn(labels, key) && --found < 0) {
+      const unknown = Object.keys(labels).find((k) => !metric.includes(k, 1));
+      throw fail(metric[0], `"${unknown}" is not a label name of this metric`);
+    }
+  }
+  return text;
+}
+
+/** The Error for a value that is not a number. */
+export function valueError(metric, v) {
+  return mustBe(metric, "the value", "a number", v);
+}
+
+/** An `Accept` header: a string, or null/undefined for none. */
+export function acceptHeader(accept) {
+  if (accept == null) return undefined;
+  if (typeof accept !== "string") {
+    throw mustBe("scrapeFor", "the Accept header", "a string", accept);
+  }
+  return accept;
+}
+
+/** What `scrapeFor` returns. */
+export function scrapeResult(contentType, body) {
+  return { contentType, body };
+}
