@@ -19,10 +19,12 @@ if [ "$pinned" != "$have" ]; then
 fi
 
 # Panic locations name source files; dependencies' would carry this
-# machine's cargo home into the published .wasm (workspace files are
+# machine's cargo home into the published .wasm, and so would the standard
+# library's where the rust-src component is installed (workspace files are
 # already relative).
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src=" \
+std_src="$(rustc --print sysroot)/lib/rustlib/src/rust"
+RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$std_src=rust" \
 cargo build --manifest-path "$root/Cargo.toml" -p otel-prom-wasm \
   --target wasm32-unknown-unknown --profile wasm-release --no-default-features
 rm -rf "$out"

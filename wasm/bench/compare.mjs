@@ -1,9 +1,13 @@
 // JS-side speed of the npm package beside prom-client, in one node process:
 // ns per counter increment called from JS (the JS↔wasm crossing included)
-// and µs per scrape of counter, gauge and histogram pages. Run after
+// and µs per scrape of counter, gauge and histogram pages; then the bytes
+// each loads: our package's files against the modules node loaded for
+// prom-client (its require cache, dependencies included). Run after
 // wasm/build.sh:
 //   node wasm/bench/compare.mjs [package directory, default wasm/pkg]
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import client from "prom-client";
@@ -149,4 +153,22 @@ console.log("| operation | otel-prom-wasm | prom-client | ours / peer |");
 console.log("|---|---:|---:|---:|");
 for (const [name, a, b] of rows) {
   console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
+}
+
+// What each side loads: gzip over the concatenated JS, as a bundle ships it.
+const loaded = (files) => {
+  const bytes = files.map((f) => readFileSync(f));
+  return [bytes.reduce((n, b) => n + b.length, 0), gzipSync(Buffer.concat(bytes), { level: 9 }).length];
+};
+// (Packages built before the argument checks moved to JS have no args file.)
+const oursJs = loaded(["otel_prom_wasm.js", "otel_prom_wasm_args.js"].map((f) => path.join(pkg, f)).filter(existsSync));
+const oursWasm = loaded([path.join(pkg, "otel_prom_wasm_bg.wasm")]);
+const peerFiles = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes("node_modules"));
+const peerJs = loaded(peerFiles);
+console.log("");
+console.log(`| bytes loaded | otel-prom-wasm | prom-client (${peerFiles.length} modules) | ours / peer |`);
+console.log("|---|---:|---:|---:|");
+const total = [oursJs[0] + oursWasm[0], oursJs[1] + oursWasm[1]];
+for (const [name, i] of [["raw", 0], ["gzip -9", 1]]) {
+  console.log(`| ${name}: JS ${oursJs[i]} + .wasm ${oursWasm[i]} | ${total[i]} | ${peerJs[i]} | ${(total[i] / peerJs[i]).toFixed(2)} |`);
 }
