@@ -141,11 +141,11 @@ fn record(
     // string conversions.
     inst.check(value).map_err(js_error)?;
     let Some(labels) = labels else {
-        return inst.record(value, &[]).map_err(js_error);
+        return inst.record_checked(value, &[]).map_err(js_error);
     };
     let text = label_values(metric, labels)?;
     let values = value_refs(inst, &text).map_err(js_error)?;
-    inst.record(value, &values).map_err(js_error)
+    inst.record_checked(value, &values).map_err(js_error)
 }
 
 /// Label values of a bound series, split once: splitting the text again on

@@ -385,7 +385,9 @@ impl Instrument {
         }
     }
 
-    fn record_checked(&self, value: f64, labels: &[&str]) -> Result<(), Error> {
+    /// [`record`](Self::record) for a value [`check`](Self::check) passed
+    /// (the JS layer checks before it reads labels).
+    pub(crate) fn record_checked(&self, value: f64, labels: &[&str]) -> Result<(), Error> {
         let registry = &self.shared.registry;
         // `check` ran: the value is finite, and an exact integer where the
         // kind needs one, so these casts are exact.
