@@ -2,7 +2,8 @@
 //
 // Reading a JS object from wasm costs one crossing per property and one
 // UTF-8 copy per string; here the same checks cost nothing extra, and what
-// crosses into wasm is one string. Strings go over as `\0`-prefixed fields
+// crosses into wasm is one string (a recording's label values are encoded
+// straight into a buffer in wasm memory). Strings go over as `\0`-prefixed fields
 // ("\0a\0b" is ["a", "b"], "" is []), so no field may contain U+0000.
 //
 // A thrown Error's message names the metric first, like the errors the
@@ -110,16 +111,27 @@ function labelText(metric, label, v) {
   }
 }
 
+const utf8 = new TextEncoder();
+
+/** Label values as `\0`-prefixed fields, UTF-8 in `out` (a view of wasm
+ * memory): the length written, or -1 when they do not fit. */
+export function labelValues(metric, labels, out) {
+  const text = labelFields(metric, labels);
+  const { read, written } = utf8.encodeInto(text, out);
+  return read === text.length ? written : -1;
+}
+
 /** Label values from an array (label-name order) or an object (keyed by
  * label name; each name present, no other keys) as `\0`-prefixed fields;
  * none from null or undefined.
- * An array of the wrong length becomes that many empty fields, so that
- * the registry reports the count before any value is read. */
-export function labelValues(metric, labels) {
+ * An array of the wrong length becomes that many empty fields (at most
+ * 255, as many as an error can count), so that the registry reports the
+ * count before any value is read. */
+function labelFields(metric, labels) {
   if (labels == null) return "";
   const n = metric.length - 1;
   if (Array.isArray(labels)) {
-    if (labels.length !== n) return "\0".repeat(labels.length);
+    if (labels.length !== n) return "\0".repeat(Math.min(labels.length, 255));
     let text = "";
     for (let i = 0; i < n; i++) text += labelText(metric[0], metric[i + 1], labels[i]);
     return text;

@@ -305,6 +305,12 @@ fn wrong_labels_throw() {
         message(c.inc(Some(strings(&[&long, "200"])))),
         "http.requests: cannot record: label values exceed the series value capacity"
     );
+    // Longer than any label text the registry could take: refused before
+    // it reaches the registry, with the same error, bound or not.
+    let huge = "é".repeat(5_000);
+    let too_long = "http.requests: cannot record: label values exceed the series value capacity";
+    assert_eq!(message(c.inc(Some(strings(&[&huge, "200"])))), too_long);
+    assert_eq!(message(c.labels(Some(strings(&["/", &huge])))), too_long);
     assert_eq!(reg.series_count(), 0);
 }
 
@@ -417,6 +423,12 @@ fn arrays_of_the_wrong_length_throw_before_reading_values() {
     assert_eq!(
         message(c.inc(Some(three))),
         "http.requests: cannot record: expected 2 label values, got 3"
+    );
+    // The count saturates at 255, as the registry's error counts.
+    let many: Vec<&str> = core::iter::repeat_n("v", 1_000).collect();
+    assert_eq!(
+        message(c.inc(Some(strings(&many)))),
+        "http.requests: cannot record: expected 2 label values, got 255"
     );
     assert_eq!(reg.series_count(), 0);
 }
