@@ -92,6 +92,11 @@ export function metricLabels(definition) {
   return [fields[1], ...fields.slice(4)];
 }
 
+/** The metric name of `metricLabels`' array. */
+export function metricName(metric) {
+  return metric[0];
+}
+
 /** The label names of `metricLabels`' array. */
 export function labelNames(metric) {
   return metric.slice(1);

@@ -29,6 +29,9 @@ extern "C" {
     /// The label names of a `metricLabels` array, as a new array.
     #[wasm_bindgen(js_name = labelNames)]
     fn label_names_of(metric: &JsValue) -> JsValue;
+    /// The metric name of a `metricLabels` array.
+    #[wasm_bindgen(js_name = metricName)]
+    fn metric_name_of(metric: &JsValue) -> JsValue;
     /// Writes `\0value…` in label-name order into `out` as UTF-8 and
     /// returns its length (-1: it did not fit), or the `Error` for bad
     /// labels.
@@ -398,7 +401,14 @@ impl JsRegistry {
         let mut fields = Fields(&text);
         let mut next = || fields.next().unwrap_or_default();
         let (name, help, unit) = (next(), next(), next());
-        let labels: Vec<&str> = fields.collect();
+        // One more than a family can have is enough for the registry to
+        // refuse too many; the rest need not be kept.
+        let mut labels = heapless::Vec::<&str, { LABELS + 1 }>::new();
+        for label in fields {
+            if labels.push(label).is_err() {
+                break;
+            }
+        }
         let m = &self.metrics;
         let created = match kind {
             InstrumentKind::Counter => m.counter(name, help, unit, &labels),
@@ -486,9 +496,10 @@ macro_rules! instrument_class {
             /// ```js
             /// metric.name; // "http.requests"
             /// ```
-            #[wasm_bindgen(getter)]
-            pub fn name(&self) -> String {
-                self.inner.name().into()
+            // The JS string made at creation, as `labelNames`.
+            #[wasm_bindgen(getter, unchecked_return_type = "string")]
+            pub fn name(&self) -> JsValue {
+                metric_name_of(&self.metric)
             }
 
             /// The label names, in array order.

@@ -114,8 +114,15 @@ pub enum InstrumentKind {
 pub struct Instrument {
     shared: Rc<Shared>,
     family: Family,
-    name: Rc<str>,
-    label_names: Rc<[String]>,
+    /// Name and label names as created: for error messages and the Rust
+    /// API. One sized `Rc`: unsized ones (`Rc<str>`) cost the .wasm their
+    /// layout arithmetic and its panic path.
+    names: Rc<Names>,
+}
+
+struct Names {
+    name: String,
+    label_names: Vec<String>,
 }
 
 impl Metrics {
@@ -233,8 +240,10 @@ impl Metrics {
         Ok(Instrument {
             shared: Rc::clone(&self.shared),
             family,
-            name: name.into(),
-            label_names: label_names.iter().map(|&l| String::from(l)).collect(),
+            names: Rc::new(Names {
+                name: name.into(),
+                label_names: label_names.iter().map(|&l| String::from(l)).collect(),
+            }),
         })
     }
 
@@ -298,7 +307,7 @@ impl Instrument {
     /// assert_eq!(h.name(), "a.b");
     /// ```
     pub fn name(&self) -> &str {
-        &self.name
+        &self.names.name
     }
 
     /// The family's label names, in the order values are given.
@@ -308,7 +317,7 @@ impl Instrument {
     /// assert_eq!(c.label_names(), ["route", "code"]);
     /// ```
     pub fn label_names(&self) -> &[String] {
-        &self.label_names
+        &self.names.label_names
     }
 
     /// What this instrument is.
@@ -360,7 +369,7 @@ impl Instrument {
             Family::Gauge(id) => registry.gauge_f64(id, labels).map(drop),
             Family::Histogram(id) => registry.histogram(id, labels).map(drop),
         };
-        created.map_err(|e| Error::new(&self.name, ErrorKind::Record(e)))
+        created.map_err(|e| Error::new(self.name(), ErrorKind::Record(e)))
     }
 
     /// The number rules of [`record`](Self::record), without recording.
@@ -372,7 +381,7 @@ impl Instrument {
     /// assert_eq!(c.check(-3.0).unwrap_err().kind, ErrorKind::NegativeIncrement(-3.0));
     /// ```
     pub fn check(&self, value: f64) -> Result<(), Error> {
-        let err = |kind| Error::new(&self.name, kind);
+        let err = |kind| Error::new(self.name(), kind);
         if !value.is_finite() {
             return Err(err(ErrorKind::NotFinite(value)));
         }
@@ -399,7 +408,7 @@ impl Instrument {
             Family::Gauge(id) => registry.gauge_f64(id, labels).map(|g| g.set(value)),
             Family::Histogram(id) => registry.observe(id, labels, value),
         };
-        recorded.map_err(|e| Error::new(&self.name, ErrorKind::Record(e)))
+        recorded.map_err(|e| Error::new(self.name(), ErrorKind::Record(e)))
     }
 }
 
