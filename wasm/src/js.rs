@@ -108,8 +108,8 @@ impl<'a> Iterator for Fields<'a> {
 const LABEL_TEXT: usize = VALUE_BYTES + u8::MAX as usize;
 
 /// The label text of a recording, encoded by `js/args.js` straight into
-/// `buf`: returning it as a string measured 11–23% slower a labelled
-/// recording (a wasm allocation, a copy and a free per call).
+/// `buf`: returning it as a string made a labelled recording 9–22 % slower
+/// (a wasm allocation, a copy and a free per call).
 fn label_text<'a>(
     inst: &Instrument,
     metric: &JsValue,
