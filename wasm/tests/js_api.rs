@@ -311,6 +311,9 @@ fn wrong_labels_throw() {
     let too_long = "http.requests: cannot record: label values exceed the series value capacity";
     assert_eq!(message(c.inc(Some(strings(&[&huge, "200"])))), too_long);
     assert_eq!(message(c.labels(Some(strings(&["/", &huge])))), too_long);
+    // Fits as UTF-16 units, not as UTF-8 bytes: found by the encoder.
+    let wide = format!("/{}", "é".repeat(300));
+    assert_eq!(message(c.inc(Some(strings(&[&wide, "200"])))), too_long);
     assert_eq!(reg.series_count(), 0);
 }
 
@@ -433,6 +436,31 @@ fn arrays_of_the_wrong_length_throw_before_reading_values() {
         "http.requests: cannot record: expected 2 label values, got 255"
     );
     assert_eq!(reg.series_count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn non_ascii_label_values_cross_as_utf8() {
+    // ASCII is copied a unit at a time and the rest of a value from its
+    // first non-ASCII character goes through `TextEncoder`: both halves,
+    // in either order, in object and array form, bound and not.
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let values = [("café/ü", "日本"), ("ü/abc", "200 🦀"), ("/", "ok")];
+    for (route, status) in values {
+        c.inc(Some(obj(&[("route", s(route)), ("status", s(status))])))
+            .unwrap();
+        c.inc(Some(strings(&[route, status]))).unwrap();
+        c.labels(Some(strings(&[route, status])))
+            .unwrap()
+            .add(n(1.0))
+            .unwrap();
+    }
+    let text: String = reg.scrape().into();
+    for (route, status) in values {
+        let line = format!("http_requests_total{{route=\"{route}\",status=\"{status}\"}} 3\n");
+        assert!(text.contains(&line), "{line} missing from\n{text}");
+    }
+    assert_eq!(reg.series_count(), 3);
 }
 
 #[wasm_bindgen_test]
