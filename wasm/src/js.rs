@@ -166,21 +166,19 @@ fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, JsValue> {
     v.as_f64().ok_or_else(|| value_error(inst.name(), v))
 }
 
-/// A recording with labels as JS gave them (`None`: the call had none).
-fn record(
-    inst: &Instrument,
-    metric: &JsValue,
-    value: f64,
-    labels: Option<&JsValue>,
-) -> Result<(), JsValue> {
+/// A recording with labels as JS gave them (`undefined`: the call had
+/// none). A plain `JsValue`, not an `Option`: the glue then hands the
+/// object to wasm as it is, instead of first placing it in the externref
+/// table from JS.
+fn record(inst: &Instrument, metric: &JsValue, value: f64, labels: JsValue) -> Result<(), JsValue> {
     // The value is checked before labels are read: a bad number costs no
     // string conversions.
     inst.check(value).map_err(js_error)?;
-    let Some(labels) = labels else {
+    if labels.is_undefined() {
         return inst.record_checked(value, &[]).map_err(js_error);
-    };
+    }
     let mut buf = [0; LABEL_TEXT];
-    let text = label_text(inst, metric, labels, &mut buf)?;
+    let text = label_text(inst, metric, &labels, &mut buf)?;
     let values = value_refs(inst, text).map_err(js_error)?;
     inst.record_checked(value, &values).map_err(js_error)
 }
@@ -485,10 +483,10 @@ macro_rules! instrument_class {
             pub fn $method(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "number")] value: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
+                #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: JsValue,
             ) -> Result<(), JsValue> {
                 let value = number_arg(&self.inner, &value)?;
-                record(&self.inner, &self.metric, value, labels.as_ref())
+                record(&self.inner, &self.metric, value, labels)
             }
 
             /// The name the metric was created with.
@@ -535,9 +533,9 @@ impl Counter {
     /// ```
     pub fn inc(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Labels")] labels: JsValue,
     ) -> Result<(), JsValue> {
-        record(&self.inner, &self.metric, 1.0, labels.as_ref())
+        record(&self.inner, &self.metric, 1.0, labels)
     }
 }
 

@@ -63,10 +63,10 @@ fn latency(reg: &JsRegistry) -> Histogram {
 fn labels_as_object_or_array_reach_the_same_series() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
-    c.inc(Some(obj(&[("route", s("/")), ("status", n(200.0))])))
+    c.inc(obj(&[("route", s("/")), ("status", n(200.0))]))
         .unwrap();
-    c.add(n(2.0), Some(strings(&["/", "200"]))).unwrap();
-    c.add(n(1.0), Some(Array::of2(&s("/"), &n(200.0)).into()))
+    c.add(n(2.0), strings(&["/", "200"])).unwrap();
+    c.add(n(1.0), Array::of2(&s("/"), &n(200.0)).into())
         .unwrap();
     assert_eq!(reg.series_count(), 1);
     let text: String = reg.scrape().into();
@@ -81,15 +81,15 @@ fn labels_as_object_or_array_reach_the_same_series() {
 fn every_instrument_kind_scrapes() {
     let reg = JsRegistry::new();
     let conns = reg.up_down_counter(s("connections"), None).unwrap();
-    conns.add(n(5.0), None).unwrap();
-    conns.add(n(-7.0), Some(JsValue::NULL)).unwrap();
+    conns.add(n(5.0), JsValue::UNDEFINED).unwrap();
+    conns.add(n(-7.0), JsValue::NULL).unwrap();
     let temp = reg
         .gauge(s("temperature"), Some(obj(&[("unit", s("Cel"))])))
         .unwrap();
-    temp.set(n(21.5), None).unwrap();
+    temp.set(n(21.5), JsValue::UNDEFINED).unwrap();
     let lat = latency(&reg);
-    lat.record(n(0.05), Some(strings(&["/"]))).unwrap();
-    lat.record(n(3.0), Some(obj(&[("route", s("/"))]))).unwrap();
+    lat.record(n(0.05), strings(&["/"])).unwrap();
+    lat.record(n(3.0), obj(&[("route", s("/"))])).unwrap();
     let text: String = reg.scrape().into();
     assert!(text.contains("connections -2\n"), "{text}");
     assert!(text.contains("temperature_celsius 21.5\n"), "{text}");
@@ -118,7 +118,7 @@ fn every_instrument_kind_scrapes() {
 #[wasm_bindgen_test]
 fn scrape_for_negotiates_format_and_content_type() {
     let reg = JsRegistry::new();
-    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
     let get = |r: &JsValue, k: &str| Reflect::get(r, &s(k)).unwrap().as_string().unwrap();
 
     let om = reg
@@ -153,8 +153,8 @@ fn scrape_for_negotiates_format_and_content_type() {
 #[wasm_bindgen_test]
 fn creating_the_same_metric_twice_shares_the_family() {
     let reg = JsRegistry::new();
-    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
-    requests(&reg).inc(Some(strings(&["/", "200"]))).unwrap();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
+    requests(&reg).inc(strings(&["/", "200"])).unwrap();
     assert!(String::from(reg.scrape()).contains("} 2\n"));
     let msg = message(reg.gauge(s("http.requests"), None));
     assert!(
@@ -169,26 +169,23 @@ fn wrong_types_throw_with_the_argument_named() {
     let c = requests(&reg);
     let cases: Vec<(Result<(), JsValue>, &str)> = vec![
         (
-            c.add(s("1"), Some(strings(&["/", "200"]))),
+            c.add(s("1"), strings(&["/", "200"])),
             "http.requests: the value must be a number, got string",
         ),
         (
-            c.add(JsValue::UNDEFINED, Some(strings(&["/", "200"]))),
+            c.add(JsValue::UNDEFINED, strings(&["/", "200"])),
             "http.requests: the value must be a number, got undefined",
         ),
         (
-            c.inc(Some(s("/"))),
+            c.inc(s("/")),
             "http.requests: labels must be an object, an array or undefined, got string",
         ),
         (
-            c.inc(Some(obj(&[
-                ("route", Object::new().into()),
-                ("status", n(1.0)),
-            ]))),
+            c.inc(obj(&[("route", Object::new().into()), ("status", n(1.0))])),
             "http.requests: label \"route\" must be a string, number or boolean, got object",
         ),
         (
-            c.inc(Some(Array::of2(&s("/"), &JsValue::NULL).into())),
+            c.inc(Array::of2(&s("/"), &JsValue::NULL).into()),
             "http.requests: label \"status\" must be a string, number or boolean, got null",
         ),
     ];
@@ -239,38 +236,38 @@ fn bad_numbers_throw() {
     let c = requests(&reg);
     let l = || strings(&["/", "200"]);
     assert_eq!(
-        message(c.add(n(f64::NAN), Some(l()))),
+        message(c.add(n(f64::NAN), l())),
         "http.requests: value NaN is not a finite number"
     );
     assert_eq!(
-        message(c.add(n(f64::INFINITY), Some(l()))),
+        message(c.add(n(f64::INFINITY), l())),
         "http.requests: value Infinity is not a finite number"
     );
     assert_eq!(
-        message(c.add(n(-1.0), Some(l()))),
+        message(c.add(n(-1.0), l())),
         "http.requests: counter increment -1 is negative"
     );
     assert_eq!(
-        message(c.add(n(0.5), Some(l()))),
+        message(c.add(n(0.5), l())),
         "http.requests: 0.5 is not an integer"
     );
     assert_eq!(
-        message(c.add(n(2f64.powi(60)), Some(l()))),
+        message(c.add(n(2f64.powi(60)), l())),
         "http.requests: 1.152921504606847e+18 is beyond ±2^53 (not exact in JS)"
     );
     let g = reg.gauge(s("g"), None).unwrap();
     assert_eq!(
-        message(g.set(n(f64::NAN), None)),
+        message(g.set(n(f64::NAN), JsValue::UNDEFINED)),
         "g: value NaN is not a finite number"
     );
     let h = latency(&reg);
     assert_eq!(
-        message(h.record(n(f64::NEG_INFINITY), Some(strings(&["/"])))),
+        message(h.record(n(f64::NEG_INFINITY), strings(&["/"]))),
         "http.duration: value -Infinity is not a finite number"
     );
     let nan_label = Array::of2(&s("/"), &n(f64::NAN));
     assert_eq!(
-        message(c.inc(Some(nan_label.into()))),
+        message(c.inc(nan_label.into())),
         "http.requests: label \"status\" is NaN or infinite"
     );
     assert_eq!(reg.series_count(), 0);
@@ -281,39 +278,39 @@ fn wrong_labels_throw() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
     assert_eq!(
-        message(c.inc(Some(strings(&["/"])))),
+        message(c.inc(strings(&["/"]))),
         "http.requests: cannot record: expected 2 label values, got 1"
     );
     assert_eq!(
-        message(c.inc(None)),
+        message(c.inc(JsValue::UNDEFINED)),
         "http.requests: cannot record: expected 2 label values, got 0"
     );
     assert_eq!(
-        message(c.inc(Some(obj(&[("route", s("/"))])))),
+        message(c.inc(obj(&[("route", s("/"))]))),
         "http.requests: label \"status\" has no value"
     );
     assert_eq!(
-        message(c.inc(Some(obj(&[
+        message(c.inc(obj(&[
             ("route", s("/")),
             ("status", n(1.0)),
             ("method", s("GET"))
-        ])))),
+        ]))),
         "http.requests: \"method\" is not a label name of this metric"
     );
     let long = "x".repeat(200);
     assert_eq!(
-        message(c.inc(Some(strings(&[&long, "200"])))),
+        message(c.inc(strings(&[&long, "200"]))),
         "http.requests: cannot record: label values exceed the series value capacity"
     );
     // Longer than any label text the registry could take: refused before
     // it reaches the registry, with the same error, bound or not.
     let huge = "é".repeat(5_000);
     let too_long = "http.requests: cannot record: label values exceed the series value capacity";
-    assert_eq!(message(c.inc(Some(strings(&[&huge, "200"])))), too_long);
+    assert_eq!(message(c.inc(strings(&[&huge, "200"]))), too_long);
     assert_eq!(message(c.labels(Some(strings(&["/", &huge])))), too_long);
     // Fits as UTF-16 units, not as UTF-8 bytes: found by the encoder.
     let wide = format!("/{}", "é".repeat(300));
-    assert_eq!(message(c.inc(Some(strings(&[&wide, "200"])))), too_long);
+    assert_eq!(message(c.inc(strings(&[&wide, "200"]))), too_long);
     assert_eq!(reg.series_count(), 0);
 }
 
@@ -348,11 +345,11 @@ fn capacity_full_throws_and_keeps_earlier_data() {
         .counter(s("many"), Some(obj(&[("labelNames", strings(&["i"]))])))
         .unwrap();
     for i in 0..otel_prom_wasm::SERIES {
-        c.inc(Some(Array::of1(&n(i as f64)).into())).unwrap();
+        c.inc(Array::of1(&n(i as f64)).into()).unwrap();
     }
-    let msg = message(c.inc(Some(Array::of1(&s("one more")).into())));
+    let msg = message(c.inc(Array::of1(&s("one more")).into()));
     assert_eq!(msg, "many: cannot record: registry has no free series slot");
-    c.inc(Some(Array::of1(&n(0.0)).into())).unwrap();
+    c.inc(Array::of1(&n(0.0)).into()).unwrap();
     let text: String = reg.scrape().into();
     assert!(text.contains("many_total{i=\"0\"} 2\n"));
     assert!(text.contains(&format!(
@@ -383,7 +380,7 @@ fn bound_series_record_without_labels_and_show_before_first_use() {
     );
     root.inc().unwrap();
     root.add(n(4.0)).unwrap();
-    c.inc(Some(strings(&["/", "200"]))).unwrap();
+    c.inc(strings(&["/", "200"])).unwrap();
     assert!(
         String::from(reg.scrape()).contains("http_requests_total{route=\"/\",status=\"200\"} 6\n")
     );
@@ -426,13 +423,13 @@ fn arrays_of_the_wrong_length_throw_before_reading_values() {
     let c = requests(&reg);
     let three = strings(&["/", "200", "GET"]);
     assert_eq!(
-        message(c.inc(Some(three))),
+        message(c.inc(three)),
         "http.requests: cannot record: expected 2 label values, got 3"
     );
     // The count saturates at 255, as the registry's error counts.
     let many: Vec<&str> = core::iter::repeat_n("v", 1_000).collect();
     assert_eq!(
-        message(c.inc(Some(strings(&many)))),
+        message(c.inc(strings(&many))),
         "http.requests: cannot record: expected 2 label values, got 255"
     );
     assert_eq!(reg.series_count(), 0);
@@ -447,9 +444,9 @@ fn non_ascii_label_values_cross_as_utf8() {
     let c = requests(&reg);
     let values = [("café/ü", "日本"), ("ü/abc", "200 🦀"), ("/", "ok")];
     for (route, status) in values {
-        c.inc(Some(obj(&[("route", s(route)), ("status", s(status))])))
+        c.inc(obj(&[("route", s(route)), ("status", s(status))]))
             .unwrap();
-        c.inc(Some(strings(&[route, status]))).unwrap();
+        c.inc(strings(&[route, status])).unwrap();
         c.labels(Some(strings(&[route, status])))
             .unwrap()
             .add(n(1.0))
@@ -470,8 +467,7 @@ fn lone_surrogates_from_js_become_replacement_characters() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
     let lone = js_sys::JsString::from_char_code1(0xD800);
-    c.inc(Some(Array::of2(&lone.into(), &n(200.0)).into()))
-        .unwrap();
+    c.inc(Array::of2(&lone.into(), &n(200.0)).into()).unwrap();
     let text: String = reg.scrape().into();
     assert!(
         text.contains("http_requests_total{route=\"\u{FFFD}\",status=\"200\"} 1\n"),
@@ -485,7 +481,7 @@ fn nul_characters_are_refused_in_every_string() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
     assert_eq!(
-        message(c.inc(Some(strings(&["/a\0b", "200"])))),
+        message(c.inc(strings(&["/a\0b", "200"]))),
         "http.requests: label \"route\" contains U+0000"
     );
     assert_eq!(
@@ -519,15 +515,15 @@ fn labels_objects_are_read_by_their_own_keys() {
         .unwrap();
     // `constructor` is not an own key of `{}`: Object's must not be read.
     assert_eq!(
-        message(c.inc(Some(Object::new().into()))),
+        message(c.inc(Object::new().into())),
         "calls: label \"constructor\" has no value"
     );
-    c.inc(Some(obj(&[("constructor", s("x"))]))).unwrap();
+    c.inc(obj(&[("constructor", s("x"))])).unwrap();
     // A value inherited from a prototype is not a label value either.
     let proto = obj(&[("constructor", s("inherited"))]);
     let child: Object = Object::create(proto.unchecked_ref());
     assert_eq!(
-        message(c.inc(Some(child.into()))),
+        message(c.inc(child.into())),
         "calls: label \"constructor\" has no value"
     );
     assert!(String::from(reg.scrape()).contains("calls_total{constructor=\"x\"} 1\n"));
@@ -542,16 +538,15 @@ fn label_names_are_a_copy_and_values_keep_their_text() {
     let again: Array = c.label_names().dyn_into().unwrap();
     assert_eq!(again.get(0).as_string().as_deref(), Some("route"));
     // Numbers and booleans as JS prints them; empty strings are values.
-    c.inc(Some(Array::of2(&n(1e21), &JsValue::TRUE).into()))
-        .unwrap();
-    c.inc(Some(strings(&["", ""]))).unwrap();
+    c.inc(Array::of2(&n(1e21), &JsValue::TRUE).into()).unwrap();
+    c.inc(strings(&["", ""])).unwrap();
     let h = reg
         .histogram(
             s("sizes"),
             Some(obj(&[("bounds", Array::of2(&n(1.0), &n(2.5)).into())])),
         )
         .unwrap();
-    h.record(n(2.0), None).unwrap();
+    h.record(n(2.0), JsValue::UNDEFINED).unwrap();
     let text = String::from(reg.scrape());
     assert!(
         text.contains("http_requests_total{route=\"1e+21\",status=\"true\"} 1\n"),
