@@ -33,10 +33,13 @@ extern "C" {
     #[wasm_bindgen(js_name = metricName)]
     fn metric_name_of(metric: &JsValue) -> JsValue;
     /// Writes `\0value…` in label-name order into `out` as UTF-8 and
-    /// returns its length (-1: it did not fit), or the `Error` for bad
-    /// labels.
-    #[wasm_bindgen(catch, js_name = labelValues)]
-    fn label_values(metric: &JsValue, labels: &JsValue, out: &mut [u8]) -> Result<i32, JsValue>;
+    /// returns its length; -1: it did not fit; -2: bad labels, whose
+    /// `Error` `takeError` gives. (It throws nothing: see `js/args.js`.)
+    #[wasm_bindgen(js_name = labelValues)]
+    fn label_values(metric: &JsValue, labels: &JsValue, out: &mut [u8]) -> i32;
+    /// The `Error` the last `labelValues` that returned -2 left.
+    #[wasm_bindgen(js_name = takeError)]
+    fn take_error() -> JsValue;
     /// The `Error` for a value that is not a number.
     #[wasm_bindgen(js_name = valueError)]
     fn value_error(metric: &str, value: &JsValue) -> JsValue;
@@ -116,7 +119,10 @@ fn label_text<'a>(
     labels: &JsValue,
     buf: &'a mut [u8; LABEL_TEXT],
 ) -> Result<&'a str, JsValue> {
-    let len = label_values(metric, labels, buf)?;
+    let len = label_values(metric, labels, buf);
+    if len == -2 {
+        return Err(take_error());
+    }
     let too_long = || {
         js_error(Error::new(
             inst.name(),
