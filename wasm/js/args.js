@@ -206,6 +206,12 @@ function writeLabels(metric, labels, out) {
   return pos;
 }
 
+/** `v` if it is a finite number, else NaN: one crossing for the common
+ * case (`Number.isFinite` never coerces). */
+export function finiteNumber(v) {
+  return Number.isFinite(v) ? v : NaN;
+}
+
 /** The Error for a value that is not a number. */
 export function valueError(metric, v) {
   return mustBe(metric, "the value", "a number", v);

@@ -40,6 +40,9 @@ extern "C" {
     /// The `Error` the last `labelValues` that returned -2 left.
     #[wasm_bindgen(js_name = takeError)]
     fn take_error() -> JsValue;
+    /// The value if it is a finite number, else NaN.
+    #[wasm_bindgen(js_name = finiteNumber)]
+    fn finite_number(value: &JsValue) -> f64;
     /// The `Error` for a value that is not a number.
     #[wasm_bindgen(js_name = valueError)]
     fn value_error(metric: &str, value: &JsValue) -> JsValue;
@@ -163,11 +166,12 @@ fn label_count(inst: &Instrument, got: usize) -> Error {
 }
 
 fn number_arg(inst: &Instrument, v: &JsValue) -> Result<f64, JsValue> {
-    // Fast path: `Number.isFinite` is false for every non-number (no
-    // coercion), and then reading the number needs no type check. Two
-    // cheap calls instead of `as_f64`'s write through memory.
-    if js_sys::Number::is_finite(v) {
-        return Ok(v.unchecked_into_f64());
+    // Fast path: one call that hands back a finite number as it is. NaN
+    // stands for everything else; only then is the value looked at again
+    // (a number goes on to `check`, which names NaN and the infinities).
+    let n = finite_number(v);
+    if !n.is_nan() {
+        return Ok(n);
     }
     v.as_f64().ok_or_else(|| value_error(inst.name(), v))
 }
