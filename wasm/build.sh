@@ -49,7 +49,15 @@ if grep -q "^import .*snippets/" "$out/otel_prom_wasm.js"; then
   echo "the glue still imports from snippets/" >&2
   exit 1
 fi
-"$here/node_modules/.bin/wasm-opt" -Oz --strip-producers --strip-target-features \
+# Beyond -Oz (each measured, 58.0 KB -> 56.8 KB together): flow analysis
+# over the whole module (--gufa), the control flow rebuilt from a flat form
+# and shrunk again (--flatten --rereloop -Oz -Oz), and --low-memory-unused:
+# Rust's stack grows down from 1 MiB toward address 0, so its lowest 1 KiB
+# is reached only by a stack a thousand times deeper than this crate's
+# (no recursion, no large locals); the optimizer may then fold address
+# arithmetic into load and store offsets.
+"$here/node_modules/.bin/wasm-opt" --low-memory-unused --gufa -Oz --flatten --rereloop -Oz -Oz \
+  --strip-producers --strip-target-features \
   "$out/otel_prom_wasm_bg.wasm" -o "$out/otel_prom_wasm_bg.wasm"
 cp "$here/npm/package.json" "$here/npm/README.md" "$root/LICENSE" "$out/"
 sed -i "s/\"version\": \"[^\"]*\"/\"version\": \"$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)\"/" "$out/package.json"
