@@ -136,8 +136,9 @@ fn label_text<'a>(
         .ok()
         .and_then(|n| buf.get(..n))
         .ok_or_else(too_long)?;
-    // `TextEncoder` writes only UTF-8; the check keeps that an invariant
-    // of this code, not of its caller.
+    // `js/args.js` writes only UTF-8 (ASCII units as bytes, the rest
+    // through `TextEncoder`); the check keeps that an invariant of this
+    // code, not of its caller.
     core::str::from_utf8(bytes).map_err(|_| too_long())
 }
 
