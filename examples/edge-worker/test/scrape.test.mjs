@@ -160,3 +160,56 @@ test("the package works in plain node too", async () => {
   jobs.add(1, ["mail"]);
   assert.match(metrics.scrape(), /jobs_done_total\{queue="mail"\} 4\n/);
 });
+
+test("label values of any text cross into the module intact, or are refused by their UTF-8 size", async () => {
+  // The package's label writer copies ASCII itself and hands the rest of a
+  // value, from its first non-ASCII unit, to TextEncoder: random texts mix
+  // both, with lone surrogates (written as U+FFFD) and lengths around the
+  // 128-byte limit of a series' label values.
+  const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
+  initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
+  const metrics = new Registry();
+  const c = metrics.counter("t", { labelNames: ["k", "j"] });
+  let seed = 0x2545f491;
+  const random = (n) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const pieces = [
+    () => String.fromCharCode(0x20 + random(0x5f)), // printable ASCII, `"` and `\` included
+    () => "\n",
+    () => String.fromCharCode(0xa0 + random(0x160)), // Latin-1 and beyond: 2 bytes
+    () => String.fromCharCode(0x4e00 + random(0x5000)), // CJK: 3 bytes
+    () => String.fromCodePoint(0x1f300 + random(0x300)), // a surrogate pair: 4 bytes
+    () => String.fromCharCode(0xd800 + random(0x800)), // a lone surrogate: U+FFFD, 3 bytes
+  ];
+  const escape = (s) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  const expected = new Map();
+  let refused = 0;
+  for (let i = 0; i < 600; i++) {
+    let text = "";
+    const units = random(140);
+    const kinds = 1 + random(pieces.length);
+    while (text.length < units) text += pieces[random(kinds)]();
+    const bytes = Buffer.byteLength(text, "utf8") + 1; // and "x"
+    const labels = i % 2 ? [text, "x"] : { k: text, j: "x" };
+    if (bytes > 128) {
+      assert.throws(() => c.inc(labels), {
+        message: "t: cannot record: label values exceed the series value capacity",
+      });
+      refused++;
+    } else {
+      c.inc(labels);
+      const line = `t_total{k="${escape(text.toWellFormed())}",j="x"}`;
+      expected.set(line, (expected.get(line) ?? 0) + 1);
+    }
+  }
+  assert.ok(refused > 50 && expected.size > 300, `refused ${refused}, kept ${expected.size}`);
+  const page = metrics.scrape();
+  for (const [line, n] of expected) {
+    assert.ok(page.includes(`${line} ${n}\n`), `${line} ${n} missing`);
+  }
+  assert.equal(metrics.seriesCount, expected.size);
+});
