@@ -23,8 +23,13 @@ function mustBe(metric, what, expected, v) {
   return fail(metric, `${what} must be ${expected}, got ${typeName(v)}`);
 }
 
+/** The Error for a string that holds the field separator. */
+function nulError(metric, what) {
+  return fail(metric, `${what} contains U+0000`);
+}
+
 function field(metric, what, s) {
-  if (s.includes("\0")) throw fail(metric, `${what} contains U+0000`);
+  if (s.includes("\0")) throw nulError(metric, what);
   return "\0" + s;
 }
 
@@ -114,7 +119,8 @@ function put(out, pos, metric, label, v) {
   let text;
   switch (typeof v) {
     case "string":
-      if (v.includes("\0")) throw fail(metric, `label "${label}" contains U+0000`);
+      // The message is built only on failure: this is the hot path.
+      if (v.includes("\0")) throw nulError(metric, `label "${label}"`);
       text = v;
       break;
     case "number":
