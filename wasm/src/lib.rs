@@ -33,7 +33,7 @@
 //! turns it off and brings its own allocator (`talc`) and a panic handler
 //! that traps, which leaves std's panic machinery out of the module.
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -65,6 +65,6 @@ pub use js::{
 };
 pub use metrics::{
     BUCKETS, CELLS, CoreRegistry, DEFAULT_BOUNDS, FAMILIES, Instrument, InstrumentKind, LABELS,
-    META, Metrics, SERIES, VALUE_BYTES,
+    META, Metrics, SERIES, Series, VALUE_BYTES,
 };
 pub use otel_prom_core as core;

@@ -9,7 +9,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use otel_prom_core::registry::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, Registry};
+use otel_prom_core::error::RecordError;
+use otel_prom_core::registry::{
+    Counter, CounterId, GaugeF64, GaugeF64Id, GaugeI64, GaugeI64Id, HistogramId, HistogramRecorder,
+    Registry,
+};
 use otel_prom_core::{Negotiated, negotiate};
 
 use crate::error::{Error, ErrorKind};
@@ -44,6 +48,8 @@ pub const DEFAULT_BOUNDS: [f64; 15] = [
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 struct Shared {
+    /// Never replaced or borrowed mutably: resolved series hold borrows
+    /// into it (see [`Instrument::series`]).
     registry: Box<CoreRegistry>,
     /// Reused between scrapes: after the first, a scrape allocates nothing
     /// on the Rust side.
@@ -362,14 +368,46 @@ impl Instrument {
     /// assert!(m.scrape(None, |_, b| b.contains("c_total{route=\"/\"} 0\n")));
     /// ```
     pub fn create_series(&self, labels: &[&str]) -> Result<(), Error> {
-        let registry = &self.shared.registry;
-        let created = match self.family {
-            Family::Counter(id) => registry.counter(id, labels).map(drop),
-            Family::UpDownCounter(id) => registry.gauge_i64(id, labels).map(drop),
-            Family::Gauge(id) => registry.gauge_f64(id, labels).map(drop),
-            Family::Histogram(id) => registry.histogram(id, labels).map(drop),
+        self.series(labels).map(drop)
+    }
+
+    /// The series with these label values, created now (as
+    /// [`create_series`](Self::create_series)) and resolved once:
+    /// recording into it skips the label lookup.
+    ///
+    /// ```
+    /// let m = otel_prom_wasm::Metrics::new();
+    /// let c = m.counter("c", "", "", &["route"]).unwrap();
+    /// let home = c.series(&["/"]).unwrap();
+    /// home.record(2.0).unwrap();
+    /// assert!(m.scrape(None, |_, b| b.contains("c_total{route=\"/\"} 2\n")));
+    /// ```
+    pub fn series(&self, labels: &[&str]) -> Result<Series, Error> {
+        let registry = self.shared.registry.as_ref();
+        #[allow(unsafe_code)]
+        // SAFETY: the borrow is made `'static` only to be stored in the
+        // `Series` returned, beside a clone of this instrument, whose `Rc`
+        // keeps the boxed registry alive and in place for as long as the
+        // `Series` exists (a `Box`'s contents never move, nothing takes
+        // `&mut` to the registry, and the core registry never removes a
+        // series, so its cells stay the series' cells). `Series` keeps the
+        // handle private: the borrow never leaves it. Recording through
+        // the handle measured 0.51-0.61x the time of a label lookup per
+        // recording (from JS, the crossing included); the safe alternative,
+        // an index resolved on every recording, measured 0.81x for 1.3 KB
+        // more .wasm.
+        let registry: &'static CoreRegistry = unsafe { &*core::ptr::from_ref(registry) };
+        let handle = match self.family {
+            Family::Counter(id) => registry.counter(id, labels).map(Handle::Counter),
+            Family::UpDownCounter(id) => registry.gauge_i64(id, labels).map(Handle::UpDownCounter),
+            Family::Gauge(id) => registry.gauge_f64(id, labels).map(Handle::Gauge),
+            Family::Histogram(id) => registry.histogram(id, labels).map(Handle::Histogram),
         };
-        created.map_err(|e| Error::new(self.name(), ErrorKind::Record(e)))
+        let handle = handle.map_err(|e| self.record_error(e))?;
+        Ok(Series {
+            handle,
+            instrument: self.clone(),
+        })
     }
 
     /// The number rules of [`record`](Self::record), without recording.
@@ -408,7 +446,78 @@ impl Instrument {
             Family::Gauge(id) => registry.gauge_f64(id, labels).map(|g| g.set(value)),
             Family::Histogram(id) => registry.observe(id, labels, value),
         };
-        recorded.map_err(|e| Error::new(self.name(), ErrorKind::Record(e)))
+        recorded.map_err(|e| self.record_error(e))
+    }
+
+    fn record_error(&self, e: RecordError) -> Error {
+        Error::new(self.name(), ErrorKind::Record(e))
+    }
+}
+
+/// One series of an [`Instrument`], resolved once ([`Instrument::series`]):
+/// recording into it updates its cells without looking its labels up.
+///
+/// ```
+/// let m = otel_prom_wasm::Metrics::new();
+/// let lat = m.histogram("lat", "", "s", &["route"], Some(&[0.1])).unwrap();
+/// let home = lat.series(&["/"]).unwrap();
+/// home.record(0.05).unwrap();
+/// assert!(home.record(f64::NAN).is_err());
+/// assert!(m.scrape(None, |_, b| b.contains("lat_seconds_count{route=\"/\"} 1\n")));
+/// ```
+pub struct Series {
+    /// Borrows from `instrument`'s registry (see [`Instrument::series`]);
+    /// declared first so that it is dropped first.
+    handle: Handle,
+    instrument: Instrument,
+}
+
+enum Handle {
+    Counter(Counter<'static>),
+    UpDownCounter(GaugeI64<'static>),
+    Gauge(GaugeF64<'static>),
+    Histogram(HistogramRecorder<'static>),
+}
+
+impl Series {
+    /// The instrument this series belongs to.
+    ///
+    /// ```
+    /// let c = otel_prom_wasm::Metrics::new().counter("c", "", "", &[]).unwrap();
+    /// assert_eq!(c.series(&[]).unwrap().instrument().name(), "c");
+    /// ```
+    pub fn instrument(&self) -> &Instrument {
+        &self.instrument
+    }
+
+    /// Records `value` by the rules of [`Instrument::record`].
+    ///
+    /// ```
+    /// use otel_prom_wasm::{ErrorKind, Metrics};
+    /// let c = Metrics::new().counter("c", "", "", &[]).unwrap();
+    /// let s = c.series(&[]).unwrap();
+    /// s.record(1.0).unwrap();
+    /// assert_eq!(s.record(-1.0).unwrap_err().kind, ErrorKind::NegativeIncrement(-1.0));
+    /// ```
+    pub fn record(&self, value: f64) -> Result<(), Error> {
+        self.instrument.check(value)?;
+        self.record_checked(value)
+    }
+
+    /// [`record`](Self::record) for a value [`Instrument::check`] passed.
+    pub(crate) fn record_checked(&self, value: f64) -> Result<(), Error> {
+        // `check` ran: the casts are exact, as in `Instrument::record_checked`.
+        match &self.handle {
+            Handle::Counter(c) => c.add(value as u64),
+            Handle::UpDownCounter(g) => g.add(value as i64),
+            Handle::Gauge(g) => g.set(value),
+            Handle::Histogram(h) => {
+                return h
+                    .observe(value)
+                    .map_err(|e| self.instrument.record_error(e));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -418,6 +418,44 @@ fn bound_series_record_without_labels_and_show_before_first_use() {
 }
 
 #[wasm_bindgen_test]
+fn recordings_without_labels_keep_one_series() {
+    let reg = JsRegistry::new();
+    let labelled = requests(&reg);
+    // Refused every time: a failed first lookup is not remembered.
+    for _ in 0..2 {
+        assert_eq!(
+            message(labelled.inc(JsValue::UNDEFINED)),
+            "http.requests: cannot record: expected 2 label values, got 0"
+        );
+    }
+    let c = reg.counter(s("jobs"), None).unwrap();
+    for _ in 0..1000 {
+        c.inc(JsValue::UNDEFINED).unwrap();
+        c.add(n(2.0), JsValue::UNDEFINED).unwrap();
+    }
+    // An empty array names the same series.
+    c.add(n(5.0), strings(&[])).unwrap();
+    assert_eq!(
+        message(c.add(n(-1.0), JsValue::UNDEFINED)),
+        "jobs: counter increment -1 is negative"
+    );
+    let g = reg.gauge(s("temp"), None).unwrap();
+    g.set(n(1.5), JsValue::UNDEFINED).unwrap();
+    g.set(n(-2.5), JsValue::UNDEFINED).unwrap();
+    let text = String::from(reg.scrape());
+    assert!(text.contains("jobs_total 3005\n"), "{text}");
+    assert!(text.contains("temp -2.5\n"), "{text}");
+    assert_eq!(reg.series_count(), 2);
+
+    // The registry's JS object freed first: instruments and bound series
+    // keep what they record into alive.
+    let bound = c.labels(None).unwrap();
+    drop(reg);
+    c.inc(JsValue::UNDEFINED).unwrap();
+    bound.add(n(3.0)).unwrap();
+}
+
+#[wasm_bindgen_test]
 fn arrays_of_the_wrong_length_throw_before_reading_values() {
     let reg = JsRegistry::new();
     let c = requests(&reg);

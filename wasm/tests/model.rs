@@ -115,6 +115,62 @@ fn full_series_capacity_is_an_error_and_earlier_series_keep_counting() {
 }
 
 #[test]
+fn a_resolved_series_shares_its_cells_and_outlives_its_instrument() {
+    let m = Metrics::new();
+    let c = m.counter("c", "", "", &["route"]).unwrap();
+    let home = c.series(&["/"]).unwrap();
+    assert!(m.scrape(None, |_, b| b.contains("c_total{route=\"/\"} 0\n")));
+    home.record(2.0).unwrap();
+    c.record(3.0, &["/"]).unwrap();
+    drop(c);
+    home.record(4.0).unwrap();
+    assert_eq!(
+        home.record(0.5).unwrap_err().kind,
+        ErrorKind::NotAnInteger(0.5)
+    );
+    assert!(m.scrape(None, |_, b| b.contains("c_total{route=\"/\"} 9\n")));
+    assert_eq!(
+        home.instrument().series(&[]).err().map(|e| e.kind),
+        Some(ErrorKind::Record(RecordError::LabelCount {
+            expected: 1,
+            got: 0
+        }))
+    );
+
+    let h = m.histogram("lat", "", "s", &[], Some(&[1.0])).unwrap();
+    let all = h.series(&[]).unwrap();
+    all.record(0.5).unwrap();
+    all.record(2.0).unwrap();
+    assert!(
+        matches!(all.record(f64::NAN).unwrap_err().kind, ErrorKind::NotFinite(v) if v.is_nan())
+    );
+    let g = m.gauge("g", "", "", &[]).unwrap().series(&[]).unwrap();
+    g.record(-1.25).unwrap();
+    let u = m
+        .up_down_counter("u", "", "", &[])
+        .unwrap()
+        .series(&[])
+        .unwrap();
+    u.record(-3.0).unwrap();
+    let text = m.scrape(None, |_, b| b.to_owned());
+    for line in [
+        "lat_seconds_bucket{le=\"1\"} 1\n",
+        "lat_seconds_count 2\n",
+        "g -1.25\n",
+        "u -3\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+
+    // The last owner of the registry: recording still reaches its cells.
+    drop(m);
+    for _ in 0..3 {
+        home.record(1.0).unwrap();
+    }
+    assert_eq!(home.instrument().name(), "c");
+}
+
+#[test]
 fn scrapes_reuse_one_buffer_and_follow_the_accept_header() {
     let m = Metrics::new();
     m.counter("jobs", "Jobs.", "", &[])
