@@ -33,11 +33,16 @@ extern "C" {
     /// The metric name of a `metricLabels` array.
     #[wasm_bindgen(js_name = metricName)]
     fn metric_name_of(metric: &JsValue) -> JsValue;
-    /// Writes `\0value…` in label-name order into `out` as UTF-8 and
+    /// Writes `\0value…` in label-name order as UTF-8 into the `len`
+    /// bytes at `out` (an address in the memory `setMemory` handed over,
+    /// not a slice: the glue would make a new view of memory per call) and
     /// returns its length; -1: it did not fit; -2: bad labels, whose
     /// `Error` `takeError` gives. (It throws nothing: see `js/args.js`.)
     #[wasm_bindgen(js_name = labelValues)]
-    fn label_values(metric: &JsValue, labels: &JsValue, out: &mut [u8]) -> i32;
+    fn label_values(metric: &JsValue, labels: &JsValue, out: *mut u8, len: usize) -> i32;
+    /// Hands `js/args.js` the module's memory, which `labelValues` writes.
+    #[wasm_bindgen(js_name = setMemory)]
+    fn set_memory(memory: &JsValue);
     /// The `Error` the last `labelValues` that returned -2 left.
     #[wasm_bindgen(js_name = takeError)]
     fn take_error() -> JsValue;
@@ -123,7 +128,7 @@ fn label_text<'a>(
     labels: &JsValue,
     buf: &'a mut [u8; LABEL_TEXT],
 ) -> Result<&'a str, JsValue> {
-    let len = label_values(metric, labels, buf);
+    let len = label_values(metric, labels, buf.as_mut_ptr(), buf.len());
     if len == -2 {
         return Err(take_error());
     }
@@ -270,6 +275,8 @@ impl JsRegistry {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsRegistry {
+        // Before any instrument exists: every recording comes after this.
+        set_memory(&wasm_bindgen::memory());
         JsRegistry {
             metrics: Metrics::new(),
         }

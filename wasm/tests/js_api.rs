@@ -456,6 +456,40 @@ fn recordings_without_labels_keep_one_series() {
 }
 
 #[wasm_bindgen_test]
+fn label_values_are_written_into_memory_that_grew() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    c.inc(strings(&["/a", "200"])).unwrap();
+    // Each registry takes ~560 KB: wasm memory grows, and the views JS
+    // held of the old buffer are detached.
+    let before = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    let more: Vec<JsRegistry> = (0..4).map(|_| JsRegistry::new()).collect();
+    let after = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    assert!(after > before, "memory grew: {before} -> {after}");
+    c.inc(strings(&["/a", "200"])).unwrap();
+    c.inc(obj(&[("route", s("/ü")), ("status", n(500.0))]))
+        .unwrap();
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("http_requests_total{route=\"/a\",status=\"200\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_requests_total{route=\"/ü\",status=\"500\"} 1\n"),
+        "{text}"
+    );
+    drop(more);
+}
+
+#[wasm_bindgen_test]
 fn arrays_of_the_wrong_length_throw_before_reading_values() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
