@@ -209,20 +209,20 @@ function writeLabels(metric, labels, out, start, end) {
   if (typeof labels !== "object") {
     throw mustBe(name, "labels", "an object, an array or undefined", labels);
   }
-  let found = 0;
   for (let i = 0; i < n; i++) {
     const label = metric[i + 1];
     // Own keys only: "constructor" must not find Object's.
     const v = Object.hasOwn(labels, label) ? labels[label] : undefined;
     if (v === undefined) throw fail(name, `label "${label}" has no value`);
     pos = put(out, pos, end, name, label, v);
-    found++;
   }
-  for (const key in labels) {
-    if (Object.hasOwn(labels, key) && --found < 0) {
-      const unknown = Object.keys(labels).find((k) => !metric.includes(k, 1));
-      throw fail(name, `"${unknown}" is not a label name of this metric`);
-    }
+  // Every label name was found among the own keys, so any more is one
+  // that is not a label name. (`Object.keys` measured faster than a
+  // `for...in` over own keys.)
+  const keys = Object.keys(labels);
+  if (keys.length > n) {
+    const unknown = keys.find((k) => !metric.includes(k, 1));
+    throw fail(name, `"${unknown}" is not a label name of this metric`);
   }
   return pos;
 }
