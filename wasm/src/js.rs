@@ -109,8 +109,9 @@ impl<'a> Iterator for Fields<'a> {
         // char boundary; it is used to keep panic paths out.
         let rest = self.0.get(1..)?;
         let end = rest.bytes().position(|b| b == 0).unwrap_or(rest.len());
-        self.0 = rest.get(end..)?;
-        rest.get(..end)
+        let (field, rest) = rest.split_at_checked(end)?;
+        self.0 = rest;
+        Some(field)
     }
 }
 
