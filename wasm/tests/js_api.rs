@@ -462,17 +462,16 @@ fn label_values_are_written_into_memory_that_grew() {
     c.inc(strings(&["/a", "200"])).unwrap();
     // Each registry takes ~560 KB: wasm memory grows, and the views JS
     // held of the old buffer are detached.
-    let before = wasm_bindgen::memory()
-        .unchecked_into::<js_sys::WebAssembly::Memory>()
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length();
+    let memory_bytes = || {
+        wasm_bindgen::memory()
+            .unchecked_into::<js_sys::WebAssembly::Memory>()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length()
+    };
+    let before = memory_bytes();
     let more: Vec<JsRegistry> = (0..4).map(|_| JsRegistry::new()).collect();
-    let after = wasm_bindgen::memory()
-        .unchecked_into::<js_sys::WebAssembly::Memory>()
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length();
+    let after = memory_bytes();
     assert!(after > before, "memory grew: {before} -> {after}");
     c.inc(strings(&["/a", "200"])).unwrap();
     c.inc(obj(&[("route", s("/ü")), ("status", n(500.0))]))
