@@ -111,10 +111,10 @@ const utf8 = new TextEncoder();
 
 /** Writes one label value, `\0` then its UTF-8 text, into `out` from
  * `pos` up to `end`: the position after it, or -1 once the values do not
- * fit (the values after that are still checked). Numbers and booleans are written as JS
- * prints them. ASCII is copied a unit at a time: for short texts that is
- * several times faster than `TextEncoder.encodeInto`, which takes the
- * rest of a text from its first non-ASCII unit. */
+ * fit (the values after that are still checked). Numbers and booleans are
+ * written as JS prints them. ASCII is copied a unit at a time: for short
+ * texts that is several times faster than `TextEncoder.encodeInto`, which
+ * takes the rest of a text from its first non-ASCII unit. */
 function put(out, pos, end, metric, label, v) {
   let text;
   switch (typeof v) {
