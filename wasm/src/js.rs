@@ -426,16 +426,11 @@ impl JsRegistry {
                 break;
             }
         }
-        let m = &self.metrics;
-        let created = match kind {
-            InstrumentKind::Counter => m.counter(name, help, unit, &labels),
-            InstrumentKind::UpDownCounter => m.up_down_counter(name, help, unit, &labels),
-            InstrumentKind::Gauge => m.gauge(name, help, unit, &labels),
-            InstrumentKind::Histogram => {
-                m.histogram(name, help, unit, &labels, bounds(&options).as_deref())
-            }
-        };
-        let inner = created.map_err(js_error)?;
+        let bounds = if histogram { bounds(&options) } else { None };
+        let inner = self
+            .metrics
+            .define(kind, name, help, unit, &labels, bounds.as_deref())
+            .map_err(js_error)?;
         Ok(InstrumentState::new(inner, metric_labels(&text)))
     }
 }

@@ -166,11 +166,7 @@ impl Metrics {
         unit: &str,
         label_names: &[&str],
     ) -> Result<Instrument, Error> {
-        let id = self
-            .shared
-            .registry
-            .register_counter(name, help, unit, label_names);
-        self.instrument(name, label_names, id.map(Family::Counter))
+        self.define(InstrumentKind::Counter, name, help, unit, label_names, None)
     }
 
     /// An up-down counter (an integer gauge).
@@ -185,11 +181,8 @@ impl Metrics {
         unit: &str,
         label_names: &[&str],
     ) -> Result<Instrument, Error> {
-        let id = self
-            .shared
-            .registry
-            .register_gauge_i64(name, help, unit, label_names);
-        self.instrument(name, label_names, id.map(Family::UpDownCounter))
+        let kind = InstrumentKind::UpDownCounter;
+        self.define(kind, name, help, unit, label_names, None)
     }
 
     /// A gauge (a float that is set).
@@ -204,11 +197,7 @@ impl Metrics {
         unit: &str,
         label_names: &[&str],
     ) -> Result<Instrument, Error> {
-        let id = self
-            .shared
-            .registry
-            .register_gauge_f64(name, help, unit, label_names);
-        self.instrument(name, label_names, id.map(Family::Gauge))
+        self.define(InstrumentKind::Gauge, name, help, unit, label_names, None)
     }
 
     /// A histogram over `bounds` (finite, increasing, at most
@@ -228,12 +217,46 @@ impl Metrics {
         label_names: &[&str],
         bounds: Option<&[f64]>,
     ) -> Result<Instrument, Error> {
-        let bounds = bounds.unwrap_or(&DEFAULT_BOUNDS);
-        let id = self
-            .shared
-            .registry
-            .register_histogram(name, help, unit, label_names, bounds);
-        self.instrument(name, label_names, id.map(Family::Histogram))
+        let kind = InstrumentKind::Histogram;
+        self.define(kind, name, help, unit, label_names, bounds)
+    }
+
+    /// An instrument of any kind (`bounds` is read for histograms only):
+    /// the one path behind the four above, so that the JS layer, which
+    /// learns the kind at run time, has one call to make.
+    ///
+    /// ```
+    /// use otel_prom_wasm::{InstrumentKind, Metrics};
+    /// let g = Metrics::new().define(InstrumentKind::Gauge, "temp", "", "Cel", &[], None).unwrap();
+    /// assert_eq!(g.kind(), InstrumentKind::Gauge);
+    /// ```
+    pub fn define(
+        &self,
+        kind: InstrumentKind,
+        name: &str,
+        help: &str,
+        unit: &str,
+        label_names: &[&str],
+        bounds: Option<&[f64]>,
+    ) -> Result<Instrument, Error> {
+        let r = &self.shared.registry;
+        let family = match kind {
+            InstrumentKind::Counter => r
+                .register_counter(name, help, unit, label_names)
+                .map(Family::Counter),
+            InstrumentKind::UpDownCounter => r
+                .register_gauge_i64(name, help, unit, label_names)
+                .map(Family::UpDownCounter),
+            InstrumentKind::Gauge => r
+                .register_gauge_f64(name, help, unit, label_names)
+                .map(Family::Gauge),
+            InstrumentKind::Histogram => {
+                let bounds = bounds.unwrap_or(&DEFAULT_BOUNDS);
+                r.register_histogram(name, help, unit, label_names, bounds)
+                    .map(Family::Histogram)
+            }
+        };
+        self.instrument(name, label_names, family)
     }
 
     fn instrument(
