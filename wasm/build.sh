@@ -59,6 +59,13 @@ fi
 "$here/node_modules/.bin/wasm-opt" --low-memory-unused --gufa -Oz --flatten --rereloop -Oz -Oz \
   --strip-producers --strip-target-features \
   "$out/otel_prom_wasm_bg.wasm" -o "$out/otel_prom_wasm_bg.wasm"
+# A doc comment that reached wasm-bindgen as a token rather than a string
+# (through a macro's `meta` fragment, or a raw string) is copied into the
+# JSDoc and the types as `r"…"`.
+if grep -n '^ *\* r#*"' "$out/otel_prom_wasm.d.ts" "$out/otel_prom_wasm.js"; then
+  echo "doc comments above reached the glue as raw tokens" >&2
+  exit 1
+fi
 cp "$here/npm/package.json" "$here/npm/README.md" "$root/LICENSE" "$out/"
 sed -i "s/\"version\": \"[^\"]*\"/\"version\": \"$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)\"/" "$out/package.json"
 

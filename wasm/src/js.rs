@@ -435,9 +435,22 @@ impl JsRegistry {
     }
 }
 
+// Docs reach the `.d.ts` as plain string literals: wasm-bindgen copies a
+// doc comment passed through a `meta` fragment, or a raw string, as its
+// token (`r" …"`), and leaves out `concat!` ones.
 macro_rules! instrument_class {
-    ($(#[$doc:meta])* $class:ident, $bound:ident, $method:ident, $js_method:literal, $value_doc:literal) => {
-        $(#[$doc])*
+    (
+        $class_doc:literal,
+        $class:ident,
+        $bound:ident,
+        $method:ident,
+        $js_method:literal,
+        $value_doc:literal,
+        $bound_example:literal,
+        $object_example:literal,
+        $array_example:literal
+    ) => {
+        #[doc = $class_doc]
         #[wasm_bindgen]
         pub struct $class {
             state: InstrumentState,
@@ -454,7 +467,9 @@ macro_rules! instrument_class {
         impl $bound {
             #[doc = $value_doc]
             ///
-            #[doc = concat!("```js\nmetric.labels([\"/\"]).", $js_method, "(1);\n```")]
+            /// ```js
+            #[doc = $bound_example]
+            /// ```
             #[wasm_bindgen(js_name = $js_method)]
             pub fn $method(
                 &self,
@@ -487,7 +502,10 @@ macro_rules! instrument_class {
             /// `labels`: an object keyed by label name or an array in
             /// label-name order; omit it when the metric has no labels.
             ///
-            #[doc = concat!("```js\nmetric.", $js_method, "(1, { route: \"/\" });\nmetric.", $js_method, "(1, [\"/\"]);\n```")]
+            /// ```js
+            #[doc = $object_example]
+            #[doc = $array_example]
+            /// ```
             #[wasm_bindgen(js_name = $js_method)]
             pub fn $method(
                 &self,
@@ -525,12 +543,15 @@ macro_rules! instrument_class {
 }
 
 instrument_class!(
-    /// A monotonic integer counter.
+    "A monotonic integer counter.",
     Counter,
     BoundCounter,
     add,
     "add",
-    "Adds `value` (a non-negative integer, at most 2^53)."
+    "Adds `value` (a non-negative integer, at most 2^53).",
+    "requests.labels({ route: \"/\", status: 200 }).add(2);",
+    "requests.add(2, { route: \"/\", status: 200 });",
+    "requests.add(2, [\"/\", 200]);"
 );
 
 #[wasm_bindgen]
@@ -562,30 +583,39 @@ impl BoundCounter {
 }
 
 instrument_class!(
-    /// An integer that goes up and down.
+    "An integer that goes up and down.",
     UpDownCounter,
     BoundUpDownCounter,
     add,
     "add",
-    "Adds `value` (an integer within ±2^53; negative to go down)."
+    "Adds `value` (an integer within ±2^53; negative to go down).",
+    "active.labels([\"/\"]).add(-1);",
+    "active.add(1, { route: \"/\" });",
+    "active.add(-1, [\"/\"]);"
 );
 
 instrument_class!(
-    /// A float value that is set.
+    "A float value that is set.",
     Gauge,
     BoundGauge,
     set,
     "set",
-    "Sets the value (finite)."
+    "Sets the value (finite).",
+    "fill.labels([\"mail\"]).set(0.75);",
+    "fill.set(0.75, { queue: \"mail\" });",
+    "fill.set(0.75, [\"mail\"]);"
 );
 
 instrument_class!(
-    /// A distribution over fixed buckets.
+    "A distribution over fixed buckets.",
     Histogram,
     BoundHistogram,
     record,
     "record",
-    "Observes `value` (finite)."
+    "Observes `value` (finite).",
+    "latency.labels({ route: \"/\" }).record(0.042);",
+    "latency.record(0.042, { route: \"/\" });",
+    "latency.record(0.042, [\"/\"]);"
 );
 
 #[cfg(test)]
