@@ -51,6 +51,8 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 fn panic(_: &::core::panic::PanicInfo) -> ! {
     // A trap, as `panic = "abort"` gives with std: the instance is unusable
     // afterwards either way, and the message would cost `core::fmt`.
+    // `wasm/stub-panics.mjs` relies on it: it makes the panic entry points
+    // of the shipped .wasm trap at entry.
     ::core::arch::wasm32::unreachable()
 }
 
