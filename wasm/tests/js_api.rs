@@ -433,17 +433,33 @@ fn recordings_without_labels_keep_one_series() {
         c.inc(JsValue::UNDEFINED).unwrap();
         c.add(n(2.0), JsValue::UNDEFINED).unwrap();
     }
-    // An empty array names the same series.
+    // An empty array and null name the same series.
     c.add(n(5.0), strings(&[])).unwrap();
+    c.add(n(1.0), JsValue::NULL).unwrap();
     assert_eq!(
-        message(c.add(n(-1.0), JsValue::UNDEFINED)),
-        "jobs: counter increment -1 is negative"
+        message(labelled.add(n(1.0), JsValue::NULL)),
+        "http.requests: cannot record: expected 2 label values, got 0"
     );
+    // Every refusal of a recording with labels, without them.
+    let refused = [
+        (n(-1.0), "jobs: counter increment -1 is negative"),
+        (n(0.5), "jobs: 0.5 is not an integer"),
+        (n(f64::NAN), "jobs: value NaN is not a finite number"),
+        (
+            n(f64::INFINITY),
+            "jobs: value Infinity is not a finite number",
+        ),
+        (s("1"), "jobs: the value must be a number, got string"),
+        (JsValue::NULL, "jobs: the value must be a number, got null"),
+    ];
+    for (value, expected) in refused {
+        assert_eq!(message(c.add(value, JsValue::UNDEFINED)), expected);
+    }
     let g = reg.gauge(s("temp"), None).unwrap();
     g.set(n(1.5), JsValue::UNDEFINED).unwrap();
     g.set(n(-2.5), JsValue::UNDEFINED).unwrap();
     let text = String::from(reg.scrape());
-    assert!(text.contains("jobs_total 3005\n"), "{text}");
+    assert!(text.contains("jobs_total 3006\n"), "{text}");
     assert!(text.contains("temp -2.5\n"), "{text}");
     assert_eq!(reg.series_count(), 2);
 
