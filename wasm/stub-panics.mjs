@@ -11,6 +11,12 @@
 // where they were, and lets `wasm-opt` drop the message building and the
 // arguments at each call site.
 //
+// The same idea as `wasm-snip --snip-rust-panicking-code`, a tool of the
+// Rust and WebAssembly working group archived in 2025; this script is a
+// few lines of node, which the build already needs, and matches only
+// functions that never return (wasm-snip's pattern also caught
+// `std::panicking::panicking()`, which returns a value).
+//
 // Functions are found by the names rustc leaves in the name section (which
 // `wasm-opt` strips later). The script fails when it finds none (the list
 // no longer matches the toolchain) or when a match returns a value (a
