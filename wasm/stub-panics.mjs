@@ -145,9 +145,9 @@ const returns = [];
 
 // Imported functions come first in the function index space.
 let imported = 0;
-{
-  const r = new Reader(bytes, section(2)?.body ?? bytes.length);
-  for (let n = section(2) ? r.u32() : 0; n > 0; n--) {
+if (section(2)) {
+  const r = new Reader(bytes, section(2).body);
+  for (let n = r.u32(); n > 0; n--) {
     r.name();
     r.name();
     const kind = r.byte();
@@ -184,11 +184,12 @@ for (let i = 0; i < count; i++) {
   let body = bytes.subarray(r.pos, r.pos + size);
   r.pos += size;
   const name = names.get(imported + i);
-  if (name && PANIC_PATHS.some((p) => p.test(rustPath(name)))) {
+  const path = name && rustPath(name);
+  if (path && PANIC_PATHS.some((p) => p.test(path))) {
     if (returns[typeOf[i]]) throw new Error(`${name} returns a value: it is not a panic path`);
     // No locals; `unreachable`; `end`.
     body = Uint8Array.of(0x00, 0x00, 0x0b);
-    stubbed.push(rustPath(name));
+    stubbed.push(path);
   }
   bodies.push(Uint8Array.from(leb(body.length)), body);
 }
