@@ -1,9 +1,9 @@
 // JS-side speed of the npm package beside prom-client, in one node process:
 // ns per counter increment called from JS (the JS↔wasm crossing included)
-// and µs per scrape of counter, gauge and histogram pages; then the bytes
-// each loads: our package's files against the modules node loaded for
-// prom-client (its require cache, dependencies included). Run after
-// wasm/build.sh:
+// and µs per scrape of counter, gauge and histogram pages; then the floor
+// of a JS↔wasm call (a bare export); then the bytes each loads: our
+// package's files against the modules node loaded for prom-client (its
+// require cache, dependencies included). Run after wasm/build.sh:
 //   node wasm/bench/compare.mjs [package directory, default wasm/pkg]
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -72,6 +72,8 @@ rows.push([
   syncPerCall(N, () => oursBound.add(1)),
   syncPerCall(N, () => peerBound.inc(1)),
 ]);
+// inc() takes no argument: the number check's share of add(1) is the difference.
+rows.push(["counter +1, bound series, inc() (ns/call)", syncPerCall(N, () => oursBound.inc()), syncPerCall(N, () => peerBound.inc())]);
 rows.push([
   "counter +1, 2 labels as array (ns/call)",
   syncPerCall(N, () => oursLabelled.add(1, labelArray)),
@@ -154,6 +156,47 @@ console.log("|---|---:|---:|---:|");
 for (const [name, a, b] of rows) {
   console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
 }
+
+// The crossing's floor, without Rust or glue: an export that only bumps a
+// global, called from JS the way the glue calls ours (a pointer and a
+// value in). wasm-bindgen returns a `Result` as two values, which V8 hands
+// to JS as an array; a single result does not allocate.
+// The module is written out byte by byte: every length in it is below 128,
+// so each fits one LEB128 byte.
+const I32 = 0x7f;
+const EXTERNREF = 0x6f;
+const section = (id, bytes) => [id, bytes.length, ...bytes];
+const vec = (items) => [items.length, ...items.flat()];
+const name = (text) => [text.length, ...new TextEncoder().encode(text)];
+const body = (...code) => [code.length + 1, 0, ...code]; // size, no locals, code
+const bump = [0x23, 0, 0x41, 1, 0x6a, 0x24, 0]; // global 0 += 1
+const floorModule = new Uint8Array([
+  ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1
+  ...section(1, vec([ // types: (i32, externref) -> i32 and -> (externref, i32)
+    [0x60, 2, I32, EXTERNREF, 1, I32],
+    [0x60, 2, I32, EXTERNREF, 2, EXTERNREF, I32],
+  ])),
+  ...section(3, vec([[0], [1]])), // functions: one of each type
+  ...section(6, vec([[I32, 1, 0x41, 0, 0x0b]])), // a mutable i32 global, 0
+  ...section(7, vec([[...name("one"), 0, 0], [...name("two"), 0, 1]])), // exports
+  ...section(10, vec([ // code
+    body(...bump, 0x41, 0, 0x0b), // i32.const 0
+    body(...bump, 0xd0, EXTERNREF, 0x41, 0, 0x0b), // ref.null extern, i32.const 0
+  ])),
+]);
+const floor = new WebAssembly.Instance(new WebAssembly.Module(floorModule)).exports;
+const floorOne = syncPerCall(N, (i) => {
+  const ret = floor.one(8, i);
+  if (ret) throw new Error("unreachable");
+});
+const floorTwo = syncPerCall(N, (i) => {
+  const ret = floor.two(8, i);
+  if (ret[1]) throw ret[0];
+});
+console.log("");
+console.log("| crossing floor: a bare export, no Rust, no glue (ns/call) | one result | two results (a `Result`) |");
+console.log("|---|---:|---:|");
+console.log(`| global += 1 | ${floorOne.toFixed(1)} | ${floorTwo.toFixed(1)} |`);
 
 // What each side loads: gzip over the concatenated JS, as a bundle ships it.
 const loaded = (files) => {
