@@ -332,6 +332,10 @@ pub enum RecordError {
     CellsFull,
     /// NaN or an infinity where a finite number is required.
     NotFinite,
+    /// The addition would carry an integer series past its 64-bit range
+    /// (`u64` for a counter, `i64` for an integer gauge); the value stays
+    /// as it was.
+    Overflow,
 }
 
 impl ErrorMessage for RecordError {
@@ -349,6 +353,7 @@ impl ErrorMessage for RecordError {
             RecordError::SeriesFull => out("registry has no free series slot"),
             RecordError::CellsFull => out("registry has no free value cells"),
             RecordError::NotFinite => out("value is NaN or infinite"),
+            RecordError::Overflow => out("the total would leave the series' 64-bit range"),
         }
     }
 }
@@ -397,6 +402,10 @@ mod tests {
             "expected 255 label values, got 0",
         );
         check(&RecordError::CellsFull, "registry has no free value cells");
+        check(
+            &RecordError::Overflow,
+            "the total would leave the series' 64-bit range",
+        );
         check(
             &HistogramError::InfiniteBound,
             "histogram bound is infinite (+Inf is implied)",

@@ -318,6 +318,58 @@ fn every_record_error_leaves_earlier_data_intact() {
 }
 
 #[test]
+fn checked_adds_refuse_to_leave_the_64_bit_range() {
+    let reg: Registry<2, 2, 2> = Registry::new();
+    let c = reg.register_counter("c", "", "", &[]).unwrap();
+    let g = reg.register_gauge_i64("g", "", "", &[]).unwrap();
+    let (total, level) = (reg.counter(c, &[]).unwrap(), reg.gauge_i64(g, &[]).unwrap());
+    total.checked_add(u64::MAX - 2).unwrap();
+    total.checked_add(2).unwrap();
+    assert_eq!(total.checked_add(1), Err(RecordError::Overflow));
+    assert_eq!(total.checked_add(u64::MAX), Err(RecordError::Overflow));
+    total.checked_add(0).unwrap();
+    assert_eq!(total.get(), u64::MAX);
+    level.checked_add(i64::MAX).unwrap();
+    assert_eq!(level.checked_add(1), Err(RecordError::Overflow));
+    level.checked_add(i64::MIN).unwrap(); // -1
+    level.checked_add(i64::MIN + 1).unwrap();
+    assert_eq!(level.get(), i64::MIN);
+    assert_eq!(level.checked_add(-1), Err(RecordError::Overflow));
+    let text = scrape(&reg, Format::Text004);
+    assert!(text.contains("c_total 18446744073709551615\n"), "{text}");
+    assert!(text.contains("g -9223372036854775808\n"), "{text}");
+}
+
+#[test]
+fn checked_adds_racing_at_the_limit_count_each_amount_once() {
+    // 4 threads add 1 at a time to a counter 10,000 below u64::MAX: exactly
+    // 10,000 additions succeed, every other one is refused, none is lost.
+    static REG: Registry<1, 1, 1> = Registry::new();
+    let c = REG.register_counter("near_max", "", "", &[]).unwrap();
+    let total = REG.counter(c, &[]).unwrap();
+    total.checked_add(u64::MAX - 10_000).unwrap();
+    let counted: u64 = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(move || {
+                    let mut ok = 0u64;
+                    for _ in 0..5_000 {
+                        match total.checked_add(1) {
+                            Ok(()) => ok += 1,
+                            Err(e) => assert_eq!(e, RecordError::Overflow),
+                        }
+                    }
+                    ok
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    assert_eq!(counted, 10_000);
+    assert_eq!(total.get(), u64::MAX);
+}
+
+#[test]
 fn cells_full_is_reported() {
     let reg: Registry<2, 4, 4> = Registry::new();
     let h = reg.register_histogram("h", "", "", &["k"], &[1.0]).unwrap(); // 3 cells per series

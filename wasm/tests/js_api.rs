@@ -368,6 +368,35 @@ fn capacity_full_throws_and_keeps_earlier_data() {
 }
 
 #[wasm_bindgen_test]
+fn totals_that_would_leave_64_bits_throw() {
+    // A call adds at most 2^53 - 1: 2^11 of them stay below 2^64.
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let bound = c.labels(Some(strings(&["/", "200"]))).unwrap();
+    let most = 9_007_199_254_740_991.0;
+    for _ in 0..2048 {
+        bound.add(n(most)).unwrap();
+    }
+    let refused = "http.requests: cannot record: the total would leave the series' 64-bit range";
+    assert_eq!(message(bound.add(n(most))), refused);
+    assert_eq!(message(c.add(n(most), strings(&["/", "200"]))), refused);
+    let level = reg.up_down_counter(s("level"), None).unwrap();
+    for _ in 0..1024 {
+        level.add(n(-most), JsValue::UNDEFINED).unwrap();
+    }
+    assert_eq!(
+        message(level.add(n(-most), JsValue::UNDEFINED)),
+        "level: cannot record: the total would leave the series' 64-bit range"
+    );
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("http_requests_total{route=\"/\",status=\"200\"} 18446744073709549568\n"),
+        "{text}"
+    );
+    assert!(text.contains("level -9223372036854774784\n"), "{text}");
+}
+
+#[wasm_bindgen_test]
 fn bound_series_record_without_labels_and_show_before_first_use() {
     let reg = JsRegistry::new();
     let c = requests(&reg);

@@ -38,6 +38,35 @@ fn up_down_counters_add_signed_integers() {
 }
 
 #[test]
+fn integer_totals_refuse_to_leave_64_bits() {
+    let m = Metrics::new();
+    let c = m.counter("sent", "", "", &[]).unwrap();
+    let u = m.up_down_counter("level", "", "", &[]).unwrap();
+    let step = 9_007_199_254_740_991.0; // 2^53 - 1: the most one call adds
+    // 2^11 steps stay below 2^64; the next would cross it.
+    for _ in 0..2048 {
+        c.record(step, &[]).unwrap();
+    }
+    let e = c.record(step, &[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Record(RecordError::Overflow));
+    assert_eq!(
+        e.to_string(),
+        "sent: cannot record: the total would leave the series' 64-bit range"
+    );
+    // 2^10 steps down stay above -2^63; the next would cross it.
+    for _ in 0..1024 {
+        u.record(-step, &[]).unwrap();
+    }
+    let e = u.record(-step, &[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Record(RecordError::Overflow));
+    let text = m.scrape(None, |_, b| b.to_owned());
+    let counted = 2048 * 9_007_199_254_740_991u64;
+    assert!(text.contains(&format!("sent_total {counted}\n")), "{text}");
+    let level = -1024 * 9_007_199_254_740_991i64;
+    assert!(text.contains(&format!("level {level}\n")), "{text}");
+}
+
+#[test]
 fn gauges_set_and_histograms_observe() {
     let m = Metrics::new();
     let g = m.gauge("temp", "Temperature.", "Cel", &[]).unwrap();

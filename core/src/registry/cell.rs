@@ -50,7 +50,9 @@ impl Counter<'_> {
         self.add(1);
     }
 
-    /// Adds `n` (wrapping after 2^64, which no real counter reaches).
+    /// Adds `n` (wrapping after 2^64, which counting events never reaches;
+    /// [`checked_add`](Self::checked_add) refuses instead, for totals of
+    /// arbitrary amounts).
     ///
     /// ```
     /// # use otel_prom_core::registry::Registry;
@@ -61,6 +63,29 @@ impl Counter<'_> {
     #[inline]
     pub fn add(&self, n: u64) {
         self.cell.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Adds `n` unless the total would pass `u64::MAX`: then nothing is
+    /// added and the error is [`RecordError::Overflow`]. Exact under
+    /// concurrency (one compare-and-swap loop), so an amount is either
+    /// counted whole or refused.
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// # use otel_prom_core::error::RecordError;
+    /// # static REG: Registry<1, 1, 1> = Registry::new();
+    /// # let id = REG.register_counter("c", "", "", &[]).unwrap();
+    /// let c = REG.counter(id, &[]).unwrap();
+    /// c.checked_add(u64::MAX - 1).unwrap();
+    /// assert_eq!(c.checked_add(2), Err(RecordError::Overflow));
+    /// assert_eq!(c.get(), u64::MAX - 1);
+    /// ```
+    #[inline]
+    pub fn checked_add(&self, n: u64) -> Result<(), RecordError> {
+        self.cell
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_add(n))
+            .map(drop)
+            .map_err(|_| RecordError::Overflow)
     }
 
     /// The current total.
@@ -108,7 +133,8 @@ impl GaugeI64<'_> {
         self.cell.store(v as u64, Ordering::Relaxed);
     }
 
-    /// Adds `delta` (negative to subtract; wrapping in two's complement).
+    /// Adds `delta` (negative to subtract; wrapping in two's complement;
+    /// [`checked_add`](Self::checked_add) refuses instead).
     ///
     /// ```
     /// # use otel_prom_core::registry::Registry;
@@ -119,6 +145,30 @@ impl GaugeI64<'_> {
     #[inline]
     pub fn add(&self, delta: i64) {
         self.cell.fetch_add(delta as u64, Ordering::Relaxed);
+    }
+
+    /// Adds `delta` unless the value would leave the `i64` range: then
+    /// nothing is added and the error is [`RecordError::Overflow`] (exact
+    /// under concurrency, as [`Counter::checked_add`]).
+    ///
+    /// ```
+    /// # use otel_prom_core::registry::Registry;
+    /// # use otel_prom_core::error::RecordError;
+    /// # static REG: Registry<1, 1, 1> = Registry::new();
+    /// # let id = REG.register_gauge_i64("g", "", "", &[]).unwrap();
+    /// let g = REG.gauge_i64(id, &[]).unwrap();
+    /// g.checked_add(i64::MIN).unwrap();
+    /// assert_eq!(g.checked_add(-1), Err(RecordError::Overflow));
+    /// assert_eq!(g.get(), i64::MIN);
+    /// ```
+    #[inline]
+    pub fn checked_add(&self, delta: i64) -> Result<(), RecordError> {
+        self.cell
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                (v as i64).checked_add(delta).map(|sum| sum as u64)
+            })
+            .map(drop)
+            .map_err(|_| RecordError::Overflow)
     }
 
     /// The current value.

@@ -613,7 +613,9 @@ impl<
         })
     }
 
-    /// Adds `n` to the counter series with these label values.
+    /// Adds `n` to the counter series with these label values (wrapping
+    /// after 2^64 as [`Counter::add`] does; resolve the series and use
+    /// [`Counter::checked_add`] to refuse instead).
     ///
     /// ```
     /// # use otel_prom_core::registry::Registry;
