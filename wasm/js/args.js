@@ -109,13 +109,13 @@ export function labelNames(metric) {
 
 const utf8 = new TextEncoder();
 
-/** Writes one label value, `\0` then its UTF-8 text, into `out` from
+/** Writes one label value, `\0` then its UTF-8 text, into wasm memory from
  * `pos` up to `end`: the position after it, or -1 once the values do not
  * fit (the values after that are still checked). Numbers and booleans are
  * written as JS prints them. ASCII is copied a unit at a time: for short
  * texts that is several times faster than `TextEncoder.encodeInto`, which
  * takes the rest of a text from its first non-ASCII unit. */
-function put(out, pos, end, metric, label, v) {
+function put(pos, end, metric, label, v) {
   let text;
   switch (typeof v) {
     case "string":
@@ -136,6 +136,9 @@ function put(out, pos, end, metric, label, v) {
   // UTF-8 takes at least one byte per UTF-16 unit, so this never refuses
   // a text that would fit.
   if (pos < 0 || pos + 1 + text.length > end) return -1;
+  // Taken only now: reading `v` may have run the caller's code (a getter,
+  // a Proxy), which may have grown the memory.
+  const out = memoryBytes();
   out[pos++] = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -161,6 +164,14 @@ export function setMemory(m) {
   memory = m;
 }
 
+/** The view of the module's memory, made again if the memory grew. Writes
+ * through a stale view are dropped without an error, so every write takes
+ * the view after the last call out to code that might have grown it. */
+function memoryBytes() {
+  if (bytes.length === 0) bytes = new Uint8Array(memory.buffer);
+  return bytes;
+}
+
 /** Label values from an array (label-name order) or an object (keyed by
  * label name; each name present, no other keys) as `\0`-prefixed fields,
  * UTF-8 in the `len` bytes of wasm memory at `start`; none from null or
@@ -173,9 +184,8 @@ export function setMemory(m) {
  * 255, as many as an error can count), so that the registry reports the
  * count before any value is read. */
 export function labelValues(metric, labels, start, len) {
-  if (bytes.length === 0) bytes = new Uint8Array(memory.buffer);
   try {
-    const end = writeLabels(metric, labels, bytes, start, start + len);
+    const end = writeLabels(metric, labels, start, start + len);
     return end < 0 ? end : end - start;
   } catch (e) {
     failed = e;
@@ -192,7 +202,7 @@ export function takeError() {
   return e;
 }
 
-function writeLabels(metric, labels, out, start, end) {
+function writeLabels(metric, labels, start, end) {
   if (labels == null) return start;
   const name = metric[0];
   const n = metric.length - 1;
@@ -200,10 +210,10 @@ function writeLabels(metric, labels, out, start, end) {
   if (Array.isArray(labels)) {
     if (labels.length !== n) {
       const count = Math.min(labels.length, 255);
-      out.fill(0, start, start + count);
+      memoryBytes().fill(0, start, start + count);
       return start + count;
     }
-    for (let i = 0; i < n; i++) pos = put(out, pos, end, name, metric[i + 1], labels[i]);
+    for (let i = 0; i < n; i++) pos = put(pos, end, name, metric[i + 1], labels[i]);
     return pos;
   }
   if (typeof labels !== "object") {
@@ -214,7 +224,7 @@ function writeLabels(metric, labels, out, start, end) {
     // Own keys only: "constructor" must not find Object's.
     const v = Object.hasOwn(labels, label) ? labels[label] : undefined;
     if (v === undefined) throw fail(name, `label "${label}" has no value`);
-    pos = put(out, pos, end, name, label, v);
+    pos = put(pos, end, name, label, v);
   }
   // Every label name was found among the own keys, so any more is one
   // that is not a label name. (`Object.keys` measured faster than a

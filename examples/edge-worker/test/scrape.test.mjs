@@ -213,3 +213,37 @@ test("label values of any text cross into the module intact, or are refused by t
   }
   assert.equal(metrics.seriesCount, expected.size);
 });
+
+test("label values are written whole when reading them grows the module's memory", async () => {
+  // A getter or Proxy trap runs the caller's code between two label values;
+  // a new registry (about 560 KB) grows the memory, which detaches every
+  // view of it made before.
+  const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
+  const wasm = initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
+  const metrics = new Registry();
+  const c = metrics.counter("hits", { labelNames: ["a", "b"] });
+  c.inc(["warm", "up"]);
+  const grows = (value) => () => {
+    const before = wasm.memory.buffer.byteLength;
+    new Registry();
+    assert.ok(wasm.memory.buffer.byteLength > before, "the memory grew");
+    return value;
+  };
+  const object = { a: "first" };
+  Object.defineProperty(object, "b", { get: grows("second"), enumerable: true });
+  c.inc(object);
+  const array = ["ünï", "x"];
+  Object.defineProperty(array, 1, { get: grows("çödé") });
+  c.add(2, array);
+  const proxy = new Proxy(["p", "q"], { get: (t, k) => (k === "0" ? grows("pröxy")() : Reflect.get(t, k)) });
+  c.labels(proxy).add(3);
+  const page = metrics.scrape();
+  for (const line of [
+    'hits_total{a="first",b="second"} 1',
+    'hits_total{a="ünï",b="çödé"} 2',
+    'hits_total{a="pröxy",b="q"} 3',
+  ]) {
+    assert.ok(page.includes(`${line}\n`), `${line} missing in:\n${page}`);
+  }
+  assert.equal(metrics.seriesCount, 4);
+});
