@@ -41,7 +41,8 @@ pub enum ErrorKind {
     NegativeIncrement(f64),
     /// A counter increment or up-down delta with a fractional part.
     NotAnInteger(f64),
-    /// An integer beyond ±2^53, where JS numbers stop being exact.
+    /// An integer beyond ±(2^53 - 1) (`Number.MAX_SAFE_INTEGER`), where JS
+    /// numbers stop being exact.
     NotSafeInteger(f64),
 }
 
@@ -102,7 +103,7 @@ impl ErrorMessage for ErrorKind {
             ErrorKind::NotSafeInteger(v) => around(
                 "",
                 js_number(*v, &mut number),
-                " is beyond ±2^53 (not exact in JS)",
+                " is beyond ±(2^53-1) (not exact in JS)",
             ),
         }
     }

@@ -548,7 +548,7 @@ instrument_class!(
     BoundCounter,
     add,
     "add",
-    "Adds `value` (a non-negative integer, at most 2^53).",
+    "Adds `value` (a non-negative integer, at most `Number.MAX_SAFE_INTEGER`, 2^53 - 1; refused if the total would pass 2^64).",
     "requests.labels({ route: \"/\", status: 200 }).add(2);",
     "requests.add(2, { route: \"/\", status: 200 });",
     "requests.add(2, [\"/\", 200]);"
@@ -588,7 +588,7 @@ instrument_class!(
     BoundUpDownCounter,
     add,
     "add",
-    "Adds `value` (an integer within ±2^53; negative to go down).",
+    "Adds `value` (an integer within ±`Number.MAX_SAFE_INTEGER`, negative to go down; refused if the value would leave ±2^63).",
     "active.labels([\"/\"]).add(-1);",
     "active.add(1, { route: \"/\" });",
     "active.add(-1, [\"/\"]);"

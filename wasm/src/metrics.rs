@@ -366,8 +366,8 @@ impl Instrument {
 
     /// Records `value` for the series with these label values (in
     /// [`label_names`](Self::label_names) order): a counter adds it (a
-    /// non-negative integer up to 2^53), an up-down counter adds it (an
-    /// integer within ±2^53), a gauge is set to it, a histogram observes it.
+    /// non-negative integer up to 2^53 - 1), an up-down counter adds it (an
+    /// integer within ±(2^53 - 1)), a gauge is set to it, a histogram observes it.
     /// NaN and ±Infinity are refused everywhere, and so is an addition that
     /// would carry a counter past 2^64 or an up-down counter out of ±2^63
     /// ([`RecordError::Overflow`](otel_prom_core::error::RecordError::Overflow)).
@@ -506,7 +506,7 @@ enum Handle<'r> {
 impl Handle<'_> {
     /// Records a value [`Instrument::check`] passed: the value is finite,
     /// and an exact integer where the kind needs one, so the casts are
-    /// exact. Integer totals are checked: JS may add up to 2^53 a call, so
+    /// exact. Integer totals are checked: JS may add up to 2^53 - 1 a call, so
     /// 2^11 calls could carry a counter past 2^64.
     fn record(&self, value: f64) -> Result<(), RecordError> {
         match self {
@@ -554,7 +554,7 @@ impl Series {
     }
 }
 
-/// A JS number as an exact integer: no fraction, within ±2^53.
+/// A JS number as an exact integer: no fraction, within ±(2^53 - 1).
 fn exact_integer(v: f64) -> Result<i64, ErrorKind> {
     if v % 1.0 != 0.0 {
         return Err(ErrorKind::NotAnInteger(v));

@@ -253,7 +253,7 @@ fn bad_numbers_throw() {
     );
     assert_eq!(
         message(c.add(n(2f64.powi(60)), l())),
-        "http.requests: 1.152921504606847e+18 is beyond ±2^53 (not exact in JS)"
+        "http.requests: 1.152921504606847e+18 is beyond ±(2^53-1) (not exact in JS)"
     );
     let g = reg.gauge(s("g"), None).unwrap();
     assert_eq!(

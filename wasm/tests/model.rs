@@ -15,6 +15,10 @@ fn counters_take_exact_non_negative_integers_only() {
     assert_eq!(kind(-1.0), ErrorKind::NegativeIncrement(-1.0));
     assert_eq!(kind(1.5), ErrorKind::NotAnInteger(1.5));
     assert_eq!(
+        kind(max_safe + 1.0),
+        ErrorKind::NotSafeInteger(max_safe + 1.0)
+    );
+    assert_eq!(
         kind(max_safe + 2.0),
         ErrorKind::NotSafeInteger(max_safe + 2.0)
     );
