@@ -8,10 +8,19 @@
 //
 // A thrown Error's message names the metric first, like the errors the
 // registry itself reports.
+//
+// Only `definition` and `acceptHeader` may throw (imported with `catch`);
+// the rest must neither throw nor run the caller's code (`labelValues`
+// catches): an exception unwinding through wasm skips Rust's cleanup and
+// leaves the glue's borrow of the called object taken for good.
 
 function typeName(v) {
   if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
+  try {
+    if (Array.isArray(v)) return "array";
+  } catch {
+    return "revoked Proxy"; // the one value `Array.isArray` throws for
+  }
   return typeof v;
 }
 
@@ -35,8 +44,12 @@ function field(metric, what, s) {
 
 const OPTIONS = ["help", "unit", "labelNames"];
 
+/** The bounds the last `definition` of a histogram read, for `takeBounds`. */
+let definedBounds;
+
 /** A metric's name and options as `\0name\0help\0unit\0label…`. */
 export function definition(name, options, histogram) {
+  definedBounds = undefined;
   if (typeof name !== "string") {
     throw mustBe("(metric name)", "the metric name", "a string", name);
   }
@@ -77,17 +90,23 @@ export function definition(name, options, histogram) {
     if (!Array.isArray(bounds)) {
       throw mustBe(name, 'option "bounds"', "an array of numbers", bounds);
     }
+    // Read once: read again, a getter could answer differently, or throw.
+    const values = [];
     for (const b of bounds) {
       if (typeof b !== "number") throw mustBe(name, "a bound", "a number", b);
+      values.push(b);
     }
+    definedBounds = new Float64Array(values);
   }
   return text;
 }
 
-/** A histogram's bounds (checked by `definition`), or undefined. */
-export function bounds(options) {
-  const b = options == null ? undefined : options.bounds;
-  return b === undefined ? undefined : Float64Array.from(b);
+/** The bounds the last `definition` read and checked, handed over once;
+ * undefined for a histogram without `bounds`. */
+export function takeBounds() {
+  const b = definedBounds;
+  definedBounds = undefined;
+  return b;
 }
 
 /** `[name, ...labelNames]` from a definition: what a recording needs to

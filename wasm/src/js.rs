@@ -22,8 +22,10 @@ extern "C" {
     /// `\0name\0help\0unit\0label…`, or the `Error` for a bad argument.
     #[wasm_bindgen(catch)]
     fn definition(name: &JsValue, options: &JsValue, histogram: bool) -> Result<String, JsValue>;
-    /// A histogram's bounds, after `definition` checked them.
-    fn bounds(options: &JsValue) -> Option<Vec<f64>>;
+    /// The bounds the last `definition` read and checked (never the
+    /// options again: a getter may answer differently the second time).
+    #[wasm_bindgen(js_name = takeBounds)]
+    fn take_bounds() -> Option<Vec<f64>>;
     /// `[name, ...labelNames]` from a definition's text.
     #[wasm_bindgen(js_name = metricLabels)]
     fn metric_labels(definition: &str) -> JsValue;
@@ -426,7 +428,7 @@ impl JsRegistry {
                 break;
             }
         }
-        let bounds = if histogram { bounds(&options) } else { None };
+        let bounds = if histogram { take_bounds() } else { None };
         let inner = self
             .metrics
             .define(kind, name, help, unit, &labels, bounds.as_deref())

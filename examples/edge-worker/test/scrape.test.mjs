@@ -247,3 +247,40 @@ test("label values are written whole when reading them grows the module's memory
   }
   assert.equal(metrics.seriesCount, 4);
 });
+
+test("options and values are read once, and what the caller's code throws leaves every object freeable", async () => {
+  // An exception from the caller's code that unwound through the module
+  // would leave the glue's borrow of the called object taken for good.
+  const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
+  initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
+  const metrics = new Registry();
+  let reads = 0;
+  const options = {
+    labelNames: ["a"],
+    get bounds() {
+      if (reads++ > 0) throw new Error("read twice");
+      return [1, 2];
+    },
+  };
+  const h = metrics.histogram("h", options);
+  assert.equal(reads, 1);
+  h.record(1.5, ["x"]);
+  assert.match(metrics.scrape(), /h_bucket\{a="x",le="2"\} 1\n/);
+
+  const c = metrics.counter("c", { labelNames: ["a"] });
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.throws(() => c.add(revoked, ["x"]), { name: "Error", message: "c: the value must be a number, got revoked Proxy" });
+  assert.throws(() => c.inc(revoked), TypeError);
+  assert.throws(() => c.labels(revoked), TypeError);
+  assert.throws(() => metrics.counter("d", revoked), TypeError);
+  assert.throws(() => metrics.scrapeFor(revoked), {
+    message: "scrapeFor: the Accept header must be a string, got revoked Proxy",
+  });
+  assert.throws(() => c.inc({ get a() { throw new RangeError("from a getter"); } }), RangeError);
+  c.inc(["x"]);
+  assert.match(metrics.scrape(), /c_total\{a="x"\} 1\n/);
+  c.free();
+  h.free();
+  metrics.free();
+});
