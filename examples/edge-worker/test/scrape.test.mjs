@@ -284,3 +284,94 @@ test("options and values are read once, and what the caller's code throws leaves
   h.free();
   metrics.free();
 });
+
+test("random calls with hostile arguments only ever throw Errors, and leave every object freeable", async () => {
+  // A seeded sweep over the whole API: wrong types, NaN, unsafe integers,
+  // Proxies (revoked too), throwing and memory-growing getters, free() in
+  // between. A wasm trap (RuntimeError) would end the instance; an
+  // exception that unwound through wasm would leave an object unfreeable.
+  const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
+  initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
+  let seed = 0x9e3779b9;
+  const random = (n) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const pick = (items) => items[random(items.length)];
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const texts = ["", "a", "b", "http.server.duration", "ü", "\0", "x".repeat(300), "__x", "le", "1a", "a b", "\ud800"];
+  const numbers = [0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 53 - 1, -(2 ** 53) + 1, 1e308, -0, 5e-324];
+  const hostile = [
+    () => pick(texts),
+    () => pick(numbers),
+    () => undefined,
+    () => null,
+    () => true,
+    () => 10n,
+    () => Symbol("s"),
+    () => ({}),
+    () => [],
+    () => [pick(texts), pick(numbers)],
+    () => ({ a: pick(texts), b: pick(numbers) }),
+    () => new Proxy({ a: "p", b: "q" }, {}),
+    () => revoked.proxy,
+    () => ({ get a() { throw new RangeError("getter"); }, b: "x" }),
+    () => ({ get a() { new Registry().free(); return "grown"; }, b: "y" }),
+  ];
+  const any = () => pick(hostile)();
+  const options = () =>
+    pick([
+      undefined,
+      {},
+      { help: any(), unit: pick(["s", "ms", "By", "{req}", "1", any()]) },
+      { labelNames: pick([["a"], ["a", "b"], ["le"], ["a", "a"], any()]) },
+      { labelNames: ["a", "b"], bounds: pick([[1, 2], [2, 1], [NaN], [], any()]) },
+      { bogus: 1 },
+      any(),
+    ]);
+  const registries = [new Registry(), new Registry()];
+  const instruments = [];
+  const bound = [];
+  const record = (target, value, labels) => (target.add ?? target.set ?? target.record).call(target, value, labels);
+  let thrown = 0;
+  let recorded = 0;
+  for (let i = 0; i < 20_000; i++) {
+    try {
+      switch (random(8)) {
+        case 0:
+        case 1:
+          instruments.push(pick(registries)[pick(["counter", "upDownCounter", "gauge", "histogram"])](pick([pick(texts), any()]), options()));
+          break;
+        case 2:
+        case 3:
+        case 4:
+          if (instruments.length) {
+            record(pick(instruments), pick([pick(numbers), any()]), any());
+            recorded++;
+          }
+          break;
+        case 5:
+          if (instruments.length) bound.push(pick(instruments).labels(any()));
+          break;
+        case 6:
+          if (bound.length) record(pick(bound), pick([pick(numbers), any()]));
+          break;
+        default:
+          pick(registries).scrapeFor(pick([undefined, "application/openmetrics-text", ";".repeat(5000), any()]));
+      }
+    } catch (e) {
+      assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `${e}`);
+      thrown++;
+    }
+  }
+  // The sweep reached the real paths too, not only the refusals.
+  const reached = `instruments ${instruments.length}, bound series ${bound.length}, recordings ${recorded}`;
+  assert.ok(instruments.length > 100 && bound.length > 300 && recorded > 300 && thrown > 5_000, reached);
+  for (const r of registries) {
+    assert.match(r.scrapeFor("application/openmetrics-text").body, /# EOF\n$/);
+  }
+  for (const o of [...bound, ...instruments, ...registries]) o.free();
+});
