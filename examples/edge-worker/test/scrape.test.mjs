@@ -30,6 +30,17 @@ const python = tool("python with prometheus_client", [
   path.join(root, "target", "py", "bin", "python"),
 ]);
 
+/** A xorshift generator: `random(n)` is an integer in [0, n), the same
+ * sequence for the same seed on every run. */
+function seededRandom(seed) {
+  return (n) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -170,13 +181,7 @@ test("label values of any text cross into the module intact, or are refused by t
   initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
   const metrics = new Registry();
   const c = metrics.counter("t", { labelNames: ["k", "j"] });
-  let seed = 0x2545f491;
-  const random = (n) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const random = seededRandom(0x2545f491);
   const pieces = [
     () => String.fromCharCode(0x20 + random(0x5f)), // printable ASCII, `"` and `\` included
     () => "\n",
@@ -292,13 +297,7 @@ test("random calls with hostile arguments only ever throw Errors, and leave ever
   // exception that unwound through wasm would leave an object unfreeable.
   const { initSync, Registry } = await import(path.join(pkg, "otel_prom_wasm.js"));
   initSync({ module: readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm")) });
-  let seed = 0x9e3779b9;
-  const random = (n) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const random = seededRandom(0x9e3779b9);
   const pick = (items) => items[random(items.length)];
   const revoked = Proxy.revocable({}, {});
   revoked.revoke();
