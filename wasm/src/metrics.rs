@@ -367,9 +367,10 @@ impl Instrument {
     /// Records `value` for the series with these label values (in
     /// [`label_names`](Self::label_names) order): a counter adds it (a
     /// non-negative integer up to 2^53 - 1), an up-down counter adds it (an
-    /// integer within ±(2^53 - 1)), a gauge is set to it, a histogram observes it.
-    /// NaN and ±Infinity are refused everywhere, and so is an addition that
-    /// would carry a counter past 2^64 or an up-down counter out of ±2^63
+    /// integer within ±(2^53 - 1)), a gauge is set to it, a histogram
+    /// observes it. NaN and ±Infinity are refused everywhere, and so is an
+    /// addition that would carry a counter past 2^64 or an up-down counter
+    /// out of ±2^63
     /// ([`RecordError::Overflow`](otel_prom_core::error::RecordError::Overflow)).
     ///
     /// ```
@@ -506,8 +507,8 @@ enum Handle<'r> {
 impl Handle<'_> {
     /// Records a value [`Instrument::check`] passed: the value is finite,
     /// and an exact integer where the kind needs one, so the casts are
-    /// exact. Integer totals are checked: JS may add up to 2^53 - 1 a call, so
-    /// 2^11 calls could carry a counter past 2^64.
+    /// exact. Integer totals are checked: JS may add up to 2^53 - 1 a
+    /// call, so 2^11 calls could carry a counter past 2^64.
     fn record(&self, value: f64) -> Result<(), RecordError> {
         match self {
             Handle::Counter(c) => c.checked_add(value as u64),

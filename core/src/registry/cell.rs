@@ -20,6 +20,19 @@ pub(crate) fn add_f64(cell: &AtomicU64, delta: f64) {
     }
 }
 
+/// Replaces the value in `cell` by `next(value)`, or leaves it and refuses
+/// with [`RecordError::Overflow`] when `next` gives `None`: one
+/// compare-and-swap loop, so a concurrent update is never lost.
+#[inline]
+fn update_checked(
+    cell: &AtomicU64,
+    next: impl FnMut(u64) -> Option<u64>,
+) -> Result<(), RecordError> {
+    cell.fetch_update(Ordering::Relaxed, Ordering::Relaxed, next)
+        .map(drop)
+        .map_err(|_| RecordError::Overflow)
+}
+
 /// A counter series, resolved once: `add` is one atomic add.
 ///
 /// ```
@@ -82,10 +95,7 @@ impl Counter<'_> {
     /// ```
     #[inline]
     pub fn checked_add(&self, n: u64) -> Result<(), RecordError> {
-        self.cell
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_add(n))
-            .map(drop)
-            .map_err(|_| RecordError::Overflow)
+        update_checked(self.cell, |v| v.checked_add(n))
     }
 
     /// The current total.
@@ -163,12 +173,9 @@ impl GaugeI64<'_> {
     /// ```
     #[inline]
     pub fn checked_add(&self, delta: i64) -> Result<(), RecordError> {
-        self.cell
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
-                (v as i64).checked_add(delta).map(|sum| sum as u64)
-            })
-            .map(drop)
-            .map_err(|_| RecordError::Overflow)
+        update_checked(self.cell, |v| {
+            (v as i64).checked_add(delta).map(|sum| sum as u64)
+        })
     }
 
     /// The current value.
