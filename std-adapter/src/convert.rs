@@ -611,22 +611,22 @@ impl Plan {
                     };
                     match metric.data() {
                         AggregatedMetrics::F64(MetricData::Sum(s)) => {
-                            sum_gauge_points(&mut fam, s, &c)?
+                            gauge_points(&mut fam, s.data_points(), &c)?
                         }
                         AggregatedMetrics::U64(MetricData::Sum(s)) => {
-                            sum_gauge_points(&mut fam, s, &c)?
+                            gauge_points(&mut fam, s.data_points(), &c)?
                         }
                         AggregatedMetrics::I64(MetricData::Sum(s)) => {
-                            sum_gauge_points(&mut fam, s, &c)?
+                            gauge_points(&mut fam, s.data_points(), &c)?
                         }
                         AggregatedMetrics::F64(MetricData::Gauge(g)) => {
-                            gauge_points(&mut fam, g, &c)?
+                            gauge_points(&mut fam, g.data_points(), &c)?
                         }
                         AggregatedMetrics::U64(MetricData::Gauge(g)) => {
-                            gauge_points(&mut fam, g, &c)?
+                            gauge_points(&mut fam, g.data_points(), &c)?
                         }
                         AggregatedMetrics::I64(MetricData::Gauge(g)) => {
-                            gauge_points(&mut fam, g, &c)?
+                            gauge_points(&mut fam, g.data_points(), &c)?
                         }
                         _ => {}
                     }
@@ -700,38 +700,38 @@ fn counter_points<T: Sample, W: Write>(
     Ok(())
 }
 
-/// Non-monotonic sums: gauge samples.
-fn sum_gauge_points<T: Sample, W: Write>(
-    fam: &mut otel_prom_core::encode::GaugeFamily<'_, '_, W>,
-    sum: &data::Sum<T>,
-    c: &Ctx<'_>,
-) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(
-        sum.data_points(),
-        |p| p.attributes(),
-        c.point_order,
-        c.cfg.strategy,
-    );
-    for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs, points.names()), p.value().number())?;
+/// A point that becomes one gauge sample: a gauge's, or a non-monotonic
+/// sum's (the SDK gives the two the same fields under different types).
+trait GaugePoint {
+    fn attributes(&self) -> impl Iterator<Item = &KeyValue>;
+    fn number(&self) -> Number;
+}
+impl<T: Sample> GaugePoint for data::SumDataPoint<T> {
+    fn attributes(&self) -> impl Iterator<Item = &KeyValue> {
+        self.attributes()
     }
-    Ok(())
+    fn number(&self) -> Number {
+        self.value().number()
+    }
+}
+impl<T: Sample> GaugePoint for data::GaugeDataPoint<T> {
+    fn attributes(&self) -> impl Iterator<Item = &KeyValue> {
+        self.attributes()
+    }
+    fn number(&self) -> Number {
+        self.value().number()
+    }
 }
 
-/// Gauges.
-fn gauge_points<T: Sample, W: Write>(
+/// Gauges and non-monotonic sums: gauge samples.
+fn gauge_points<'p, P: GaugePoint + 'p, W: Write>(
     fam: &mut otel_prom_core::encode::GaugeFamily<'_, '_, W>,
-    gauge: &data::Gauge<T>,
+    points: impl Iterator<Item = &'p P>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(
-        gauge.data_points(),
-        |p| p.attributes(),
-        c.point_order,
-        c.cfg.strategy,
-    );
+    let points = sorted(points, P::attributes, c.point_order, c.cfg.strategy);
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs, points.names()), p.value().number())?;
+        fam.sample(&c.labels(attrs, points.names()), p.number())?;
     }
     Ok(())
 }

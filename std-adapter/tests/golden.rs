@@ -139,6 +139,35 @@ fn gauges_and_up_down_counters() {
     );
 }
 
+/// The SDK keeps gauges and up-down counters as different point types for
+/// each number type; every one of them lands as a gauge sample, with its
+/// own number's form.
+#[test]
+fn gauges_and_up_down_counters_of_every_number_type() {
+    let (p, e) = setup(plain(), None);
+    let m = p.meter("m");
+    m.u64_gauge("g_u64")
+        .build()
+        .record(u64::MAX, &[KeyValue::new("k", "v")]);
+    m.i64_gauge("g_i64").build().record(i64::MIN, &[]);
+    let ud = m.f64_up_down_counter("ud_f64").build();
+    ud.add(0.5, &[KeyValue::new("k", "b")]);
+    ud.add(0.25, &[KeyValue::new("k", "a")]);
+    ud.add(-1.0, &[KeyValue::new("k", "b")]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# TYPE g_i64 gauge\n",
+            "g_i64 -9223372036854775808\n",
+            "# TYPE g_u64 gauge\n",
+            "g_u64{k=\"v\"} 18446744073709551615\n",
+            "# TYPE ud_f64 gauge\n",
+            "ud_f64{k=\"a\"} 0.25\n",
+            "ud_f64{k=\"b\"} -0.5\n",
+        )
+    );
+}
+
 #[test]
 fn histogram() {
     let (p, e) = setup(plain(), None);
