@@ -24,7 +24,18 @@ use crate::encode::NumberBuffer;
 /// assert_eq!(text, RecordError::LabelCount { expected: 2, got: 1 }.to_string());
 /// ```
 pub trait ErrorMessage {
-    /// Hands the message to `out`, piece by piece, in order.
+    /// Hands the message to `out`, piece by piece, in order: into a
+    /// fixed buffer, a UART or a JS string, without `core::fmt`.
+    ///
+    /// ```
+    /// use otel_prom_core::error::{ErrorMessage, RegisterError};
+    /// let mut buf = heapless::String::<64>::new();
+    /// RegisterError::FamiliesFull.write_message(&mut |piece| {
+    ///     // A piece that would overflow the buffer is left out.
+    ///     let _ = buf.push_str(piece);
+    /// });
+    /// assert_eq!(buf.as_str(), RegisterError::FamiliesFull.to_string());
+    /// ```
     fn write_message(&self, out: &mut dyn FnMut(&str));
 
     /// Writes the message to a `Formatter`: the body of a `Display` impl.

@@ -309,9 +309,9 @@ impl JsRegistry {
     /// Prometheus).
     ///
     /// ```js
-    /// const active = metrics.upDownCounter("http.active_requests");
-    /// active.add(1); // a request starts
-    /// active.add(-1); // it ends
+    /// const active = metrics.upDownCounter("http.active_requests", { labelNames: ["route"] });
+    /// active.add(1, { route: "/" }); // a request starts
+    /// active.add(-1, { route: "/" }); // it ends
     /// ```
     #[wasm_bindgen(js_name = upDownCounter)]
     pub fn up_down_counter(
@@ -328,7 +328,8 @@ impl JsRegistry {
     /// A gauge: a float that is set.
     ///
     /// ```js
-    /// metrics.gauge("queue.fill", { unit: "1" }).set(0.75);
+    /// const fill = metrics.gauge("queue.fill", { unit: "1", labelNames: ["queue"] });
+    /// fill.set(0.75, { queue: "mail" });
     /// ```
     pub fn gauge(
         &self,
@@ -344,8 +345,10 @@ impl JsRegistry {
     /// A histogram with explicit bucket bounds.
     ///
     /// ```js
-    /// const latency = metrics.histogram("http.duration", { unit: "s", bounds: [0.01, 0.1, 1] });
-    /// latency.record(0.042);
+    /// const latency = metrics.histogram("http.duration", {
+    ///   unit: "s", labelNames: ["route"], bounds: [0.01, 0.1, 1],
+    /// });
+    /// latency.record(0.042, { route: "/" });
     /// ```
     pub fn histogram(
         &self,
@@ -439,7 +442,10 @@ impl JsRegistry {
 
 // Docs reach the `.d.ts` as plain string literals: wasm-bindgen copies a
 // doc comment passed through a `meta` fragment, or a raw string, as its
-// token (`r" …"`), and leaves out `concat!` ones.
+// token (`r" …"`), and leaves out `concat!` ones. Each class's examples
+// use the instrument its `Registry` example creates (`requests`, `active`,
+// `fill`, `latency`); `wasm/tests/doc_examples.test.mjs` runs them all and
+// checks every `expr; // value` they state.
 macro_rules! instrument_class {
     (
         $class_doc:literal,
@@ -450,7 +456,10 @@ macro_rules! instrument_class {
         $value_doc:literal,
         $bound_example:literal,
         $object_example:literal,
-        $array_example:literal
+        $array_example:literal,
+        labels: [$($labels_example:literal),+],
+        name: $name_example:literal,
+        label_names: $label_names_example:literal
     ) => {
         #[doc = $class_doc]
         #[wasm_bindgen]
@@ -489,8 +498,7 @@ macro_rules! instrument_class {
             /// skips converting labels on every call.
             ///
             /// ```js
-            /// const home = requests.labels({ route: "/", status: 200 });
-            /// home.inc();
+            $(#[doc = $labels_example])+
             /// ```
             pub fn labels(
                 &self,
@@ -521,7 +529,7 @@ macro_rules! instrument_class {
             /// The name the metric was created with.
             ///
             /// ```js
-            /// metric.name; // "http.requests"
+            #[doc = $name_example]
             /// ```
             // The JS string made at creation, as `labelNames`.
             #[wasm_bindgen(getter, unchecked_return_type = "string")]
@@ -532,7 +540,7 @@ macro_rules! instrument_class {
             /// The label names, in array order.
             ///
             /// ```js
-            /// metric.labelNames; // ["route", "status"]
+            #[doc = $label_names_example]
             /// ```
             // Copies of the JS strings made at creation: converting the
             // Rust ones would cost the .wasm a kilobyte.
@@ -553,7 +561,13 @@ instrument_class!(
     "Adds `value` (a non-negative integer, at most `Number.MAX_SAFE_INTEGER`, 2^53 - 1; refused if the total would pass 2^64).",
     "requests.labels({ route: \"/\", status: 200 }).add(2);",
     "requests.add(2, { route: \"/\", status: 200 });",
-    "requests.add(2, [\"/\", 200]);"
+    "requests.add(2, [\"/\", 200]);",
+    labels: [
+        "const home = requests.labels({ route: \"/\", status: 200 });",
+        "home.inc();"
+    ],
+    name: "requests.name; // \"http.requests\"",
+    label_names: "requests.labelNames; // [\"route\", \"status\"]"
 );
 
 #[wasm_bindgen]
@@ -593,7 +607,13 @@ instrument_class!(
     "Adds `value` (an integer within ±`Number.MAX_SAFE_INTEGER`, negative to go down; refused if the value would leave ±2^63).",
     "active.labels([\"/\"]).add(-1);",
     "active.add(1, { route: \"/\" });",
-    "active.add(-1, [\"/\"]);"
+    "active.add(-1, [\"/\"]);",
+    labels: [
+        "const home = active.labels({ route: \"/\" });",
+        "home.add(1);"
+    ],
+    name: "active.name; // \"http.active_requests\"",
+    label_names: "active.labelNames; // [\"route\"]"
 );
 
 instrument_class!(
@@ -605,7 +625,13 @@ instrument_class!(
     "Sets the value (finite).",
     "fill.labels([\"mail\"]).set(0.75);",
     "fill.set(0.75, { queue: \"mail\" });",
-    "fill.set(0.75, [\"mail\"]);"
+    "fill.set(0.75, [\"mail\"]);",
+    labels: [
+        "const mail = fill.labels({ queue: \"mail\" });",
+        "mail.set(0.5);"
+    ],
+    name: "fill.name; // \"queue.fill\"",
+    label_names: "fill.labelNames; // [\"queue\"]"
 );
 
 instrument_class!(
@@ -617,7 +643,13 @@ instrument_class!(
     "Observes `value` (finite).",
     "latency.labels({ route: \"/\" }).record(0.042);",
     "latency.record(0.042, { route: \"/\" });",
-    "latency.record(0.042, [\"/\"]);"
+    "latency.record(0.042, [\"/\"]);",
+    labels: [
+        "const home = latency.labels({ route: \"/\" });",
+        "home.record(0.042);"
+    ],
+    name: "latency.name; // \"http.duration\"",
+    label_names: "latency.labelNames; // [\"route\"]"
 );
 
 #[cfg(test)]

@@ -805,7 +805,22 @@ impl<W: Write> FamilyEncoder<'_, '_, W> {
     }
 }
 
-/// Writes the samples of one counter family.
+/// Writes the samples of one counter family, whose header
+/// [`Encoder::counter`] has written. Each `sample` adds a series and
+/// returns the family, so a family's series chain.
+///
+/// ```
+/// # use otel_prom_core::*;
+/// let route = LabelName::new("route").unwrap();
+/// let mut enc = Encoder::new(Vec::new(), Format::Text004, Escaping::Underscores);
+/// enc.counter(&Metadata::new(MetricName::new("http_requests").unwrap(), "Requests."))?
+///     .sample(&[(route, "/")], 3u64.into())?
+///     .sample(&[(route, "/api")], 1u64.into())?;
+/// let want = "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n\
+///             http_requests_total{route=\"/\"} 3\nhttp_requests_total{route=\"/api\"} 1\n";
+/// assert_eq!(String::from_utf8(enc.into_inner()).unwrap(), want);
+/// # Ok::<(), EncodeError<core::convert::Infallible>>(())
+/// ```
 pub struct CounterFamily<'e, 'm, W: Write> {
     fam: FamilyEncoder<'e, 'm, W>,
     suffix: &'static str,
@@ -860,7 +875,20 @@ impl<W: Write> CounterFamily<'_, '_, W> {
     }
 }
 
-/// Writes the samples of one gauge (or unknown-type) family.
+/// Writes the samples of one gauge family (from [`Encoder::gauge`]) or
+/// unknown-type family (from [`Encoder::unknown`]): one line per series.
+///
+/// ```
+/// # use otel_prom_core::*;
+/// let core = LabelName::new("core").unwrap();
+/// let mut enc = Encoder::new(Vec::new(), Format::Text004, Escaping::Underscores);
+/// enc.gauge(&Metadata::new(MetricName::new("cpu_temp").unwrap(), ""))?
+///     .sample(&[(core, "0")], 41.5.into())?
+///     .sample(&[(core, "1")], (-3i64).into())?;
+/// let want = "# TYPE cpu_temp gauge\ncpu_temp{core=\"0\"} 41.5\ncpu_temp{core=\"1\"} -3\n";
+/// assert_eq!(String::from_utf8(enc.into_inner()).unwrap(), want);
+/// # Ok::<(), EncodeError<core::convert::Infallible>>(())
+/// ```
 pub struct GaugeFamily<'e, 'm, W: Write>(FamilyEncoder<'e, 'm, W>);
 
 impl<W: Write> GaugeFamily<'_, '_, W> {
@@ -883,7 +911,19 @@ impl<W: Write> GaugeFamily<'_, '_, W> {
     }
 }
 
-/// Writes the samples of one info family.
+/// Writes the samples of one info family (from [`Encoder::info`]): each
+/// series is a set of labels with the value 1. Prometheus text 0.0.4 has no
+/// info type, so there the family is a gauge named `<name>_info`.
+///
+/// ```
+/// # use otel_prom_core::*;
+/// let version = LabelName::new("version").unwrap();
+/// let mut enc = Encoder::new(Vec::new(), Format::Text004, Escaping::Underscores);
+/// enc.info(&Metadata::new(MetricName::new("build").unwrap(), ""))?.sample(&[(version, "1.2.0")])?;
+/// let want = "# TYPE build_info gauge\nbuild_info{version=\"1.2.0\"} 1\n";
+/// assert_eq!(String::from_utf8(enc.into_inner()).unwrap(), want);
+/// # Ok::<(), EncodeError<core::convert::Infallible>>(())
+/// ```
 pub struct InfoFamily<'e, 'm, W: Write>(FamilyEncoder<'e, 'm, W>);
 
 impl<W: Write> InfoFamily<'_, '_, W> {
@@ -905,7 +945,23 @@ impl<W: Write> InfoFamily<'_, '_, W> {
     }
 }
 
-/// Writes the samples of one histogram family.
+/// Writes the samples of one histogram family (from
+/// [`Encoder::histogram`]): per series, its buckets, sum and count.
+///
+/// ```
+/// # use otel_prom_core::*;
+/// let route = LabelName::new("route").unwrap();
+/// let bounds = Bounds::new(&[0.1, 1.0]).unwrap();
+/// let mut enc = Encoder::new(Vec::new(), Format::Text004, Escaping::Underscores);
+/// enc.histogram(&Metadata::new(MetricName::new("latency_seconds").unwrap(), ""))?
+///     // Per-bucket counts, the last one above every bound; the encoder accumulates them.
+///     .sample(&[(route, "/")], &Histogram::new(bounds, &[4, 1, 0], 0.9.into()).unwrap())?;
+/// let page = String::from_utf8(enc.into_inner()).unwrap();
+/// assert!(page.starts_with("# TYPE latency_seconds histogram\n"));
+/// assert!(page.contains("latency_seconds_bucket{route=\"/\",le=\"1\"} 5\n"));
+/// assert!(page.ends_with("latency_seconds_sum{route=\"/\"} 0.9\nlatency_seconds_count{route=\"/\"} 5\n"));
+/// # Ok::<(), EncodeError<core::convert::Infallible>>(())
+/// ```
 pub struct HistogramFamily<'e, 'm, W: Write>(HistogramState<'e, 'm, W>);
 
 /// A histogram family's encoder and its `le` cache.

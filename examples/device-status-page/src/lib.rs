@@ -60,7 +60,19 @@ const BUILD: DeviceFamily<kind::Info> = Family::valid(Family::info(
     &["version"],
 ));
 
-/// The device's metric families.
+/// The device's metric families: registered at boot, recorded by the timer
+/// interrupt, rendered by the main loop.
+///
+/// ```
+/// use device_status_page::{Device, http_response, response_capacity};
+/// let device = Device::register().unwrap(); // at boot
+/// device.on_tick(1).unwrap(); // in the timer interrupt
+/// let mut buf = [0u8; 4096]; // in the main loop
+/// assert!(response_capacity(None) <= buf.len());
+/// let response = core::str::from_utf8(http_response(None, &mut buf).unwrap()).unwrap();
+/// assert!(response.contains("\r\n\r\n# HELP device_uptime_total Timer interrupts since boot.\n"));
+/// assert!(response.contains("device_temperature_celsius{sensor=\"board\"} "));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Device {
     ticks: CounterId,
