@@ -43,7 +43,7 @@ const SOURCES = [
 // name's definition is added when the example mentions the name and does
 // not declare it itself. They match the `Registry` examples.
 const CONTEXT = [
-  ["module", "const module = new WebAssembly.Module(readFileSync(WASM_FILE));"],
+  ["module", "const module = __module;"],
   ["Registry", "const { Registry } = __pkg;"],
   ["metrics", "const metrics = new Registry();"],
   [
@@ -124,7 +124,7 @@ function moduleText(code) {
       imports.push(`import ${m[1]} from ${JSON.stringify(api)};`);
     } else if (m[2] === "otel-prom-wasm/otel_prom_wasm_bg.wasm") {
       // What a bundler or workerd hands over for a `.wasm` import.
-      body.unshift(`const ${m[1]} = new WebAssembly.Module(readFileSync(WASM_FILE));`);
+      body.unshift(`const ${m[1]} = __module;`);
     } else {
       throw new Error(`an example imports ${m[2]}, which this runner does not provide`);
     }
@@ -135,14 +135,14 @@ function moduleText(code) {
     `import { readFileSync } from "node:fs";`,
     `import { isDeepStrictEqual } from "node:util";`,
     `import * as __pkg from ${JSON.stringify(api)};`,
-    `const WASM_FILE = ${JSON.stringify(wasmFile)};`,
     // Examples print; the test's output stays the test's.
     `const console = { log() {}, warn() {}, error() {}, info() {} };`,
     `function __expect(actual, expected, line) {`,
     `  if (!isDeepStrictEqual(actual, expected)) throw new Error(line + ": got " + JSON.stringify(actual));`,
     `}`,
     // Instantiated once per process: later calls return the first instance.
-    `__pkg.initSync({ module: new WebAssembly.Module(readFileSync(WASM_FILE)) });`,
+    `const __module = new WebAssembly.Module(readFileSync(${JSON.stringify(wasmFile)}));`,
+    `__pkg.initSync({ module: __module });`,
     ...imports,
   ];
   if (isModule(code)) {
