@@ -9,6 +9,16 @@ use otel_prom_core::{
 };
 
 /// Label values that try to break out of their quotes or lines.
+///
+/// None of them can start a line of its own once written as a label value:
+///
+/// ```
+/// use otel_prom_core::{Escaping, Format};
+/// use otel_prom_tests::fixture::{render, HOSTILE_VALUES};
+/// assert!(HOSTILE_VALUES.iter().any(|v| v.contains("\nevil_total")));
+/// let page = render(Format::Text004, Escaping::Underscores);
+/// assert!(!page.lines().any(|line| line.starts_with("evil_total") || line == "# EOF"));
+/// ```
 pub const HOSTILE_VALUES: &[&str] = &[
     "quote\"inside",
     "back\\slash",
@@ -22,6 +32,15 @@ pub const HOSTILE_VALUES: &[&str] = &[
 ];
 
 /// Writes the fixture. Names are fixed, so the output is a golden file.
+///
+/// ```
+/// use otel_prom_core::{Encoder, Escaping, Format};
+/// let mut page = Vec::new();
+/// let mut enc = Encoder::new(&mut page, Format::OpenMetrics100, Escaping::Underscores);
+/// otel_prom_tests::fixture::write_fixture(&mut enc).unwrap();
+/// enc.finish().unwrap();
+/// assert!(page.ends_with(b"# EOF\n"));
+/// ```
 pub fn write_fixture<W: Write>(enc: &mut Encoder<W>) -> Result<(), EncodeError<W::Error>> {
     let method = LabelName::new("method").unwrap();
     let code = LabelName::new("code").unwrap();
@@ -131,6 +150,14 @@ pub fn write_fixture<W: Write>(enc: &mut Encoder<W>) -> Result<(), EncodeError<W
 }
 
 /// Renders the fixture in one format and escaping.
+///
+/// ```
+/// use otel_prom_core::{Escaping, Format};
+/// use otel_prom_tests::fixture::render;
+/// let underscores = render(Format::Text100, Escaping::Underscores);
+/// let quoted = render(Format::Text100, Escaping::AllowUtf8);
+/// assert_ne!(underscores, quoted); // the fixture has a UTF-8 name
+/// ```
 pub fn render(format: Format, escaping: Escaping) -> String {
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, format, escaping);

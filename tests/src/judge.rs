@@ -11,6 +11,12 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// True when running under CI, where every judge must be present.
+///
+/// ```
+/// use otel_prom_tests::judge::in_ci;
+/// let ci = std::env::var("CI").unwrap_or_default();
+/// assert_eq!(in_ci(), ci == "true" || ci == "1");
+/// ```
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -25,6 +31,13 @@ fn missing<T>(tool: &str, how: &str) -> Option<T> {
 }
 
 /// Result of `promtool check metrics`.
+///
+/// ```
+/// use otel_prom_tests::judge::promtool;
+/// if let Some(verdict) = promtool("# HELP up Up.\n# TYPE up gauge\nup 1\n") {
+///     assert_eq!((verdict.code, verdict.output.trim()), (0, ""));
+/// }
+/// ```
 #[derive(Debug)]
 pub struct PromtoolVerdict {
     /// 0 clean, 3 lint problems only, 1 parse error.
@@ -35,6 +48,13 @@ pub struct PromtoolVerdict {
 
 /// Runs `promtool check metrics` on a Prometheus text 0.0.4 exposition.
 /// `None` when promtool is not installed (outside CI).
+///
+/// ```
+/// use otel_prom_tests::judge::promtool;
+/// if let Some(verdict) = promtool("up{ 1\n") {
+///     assert_eq!(verdict.code, 1, "a parse error: {}", verdict.output);
+/// }
+/// ```
 pub fn promtool(text: &str) -> Option<PromtoolVerdict> {
     let child = Command::new("promtool")
         .args(["check", "metrics"])
@@ -59,6 +79,18 @@ pub fn promtool(text: &str) -> Option<PromtoolVerdict> {
 }
 
 /// Which Python parser.
+///
+/// ```
+/// use otel_prom_tests::judge::{python_parse, PyParser};
+/// // Without `# EOF` the strict OpenMetrics parser refuses a page the text parser takes.
+/// let page = "# TYPE jobs counter\njobs_total 3\n".to_string();
+/// if let Some(strict) = python_parse(PyParser::OpenMetrics, &[page.clone()]) {
+///     assert!(strict[0].is_err());
+/// }
+/// if let Some(lax) = python_parse(PyParser::Text, &[page]) {
+///     assert_eq!(lax[0].as_ref().unwrap()[0].as_f64(), 3.0);
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PyParser {
     /// `prometheus_client.openmetrics.parser` (strict).
@@ -68,6 +100,19 @@ pub enum PyParser {
 }
 
 /// One parsed sample, values exact (ints as decimal, floats as Python `repr`).
+///
+/// ```
+/// use otel_prom_tests::judge::{python_parse, PyParser};
+/// let page = "# TYPE rpc histogram\nrpc_bucket{le=\"+Inf\"} 2\nrpc_count 2\nrpc_sum 0.5\n# EOF\n";
+/// if let Some(results) = python_parse(PyParser::OpenMetrics, &[page.to_string()]) {
+///     let samples = results[0].as_ref().unwrap();
+///     let bucket = &samples[0];
+///     assert_eq!((bucket.family.as_str(), bucket.kind.as_str()), ("rpc", "histogram"));
+///     assert_eq!(bucket.name, "rpc_bucket");
+///     assert_eq!(bucket.labels, [("le".to_string(), "+Inf".to_string())]);
+///     assert_eq!((bucket.value.as_str(), bucket.exemplar.is_none()), ("2", true));
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedSample {
     /// Family name as the parser sees it.
@@ -86,6 +131,14 @@ pub struct ParsedSample {
 
 impl ParsedSample {
     /// The value as f64 (NaN for unparsable, which never happens for our output).
+    ///
+    /// ```
+    /// use otel_prom_tests::judge::{python_parse, PyParser};
+    /// let page = "# TYPE temp gauge\ntemp 21.5\n# EOF\n".to_string();
+    /// if let Some(results) = python_parse(PyParser::OpenMetrics, &[page]) {
+    ///     assert_eq!(results[0].as_ref().unwrap()[0].as_f64(), 21.5);
+    /// }
+    /// ```
     pub fn as_f64(&self) -> f64 {
         parse_exact(&self.value)
     }
@@ -93,6 +146,13 @@ impl ParsedSample {
 
 /// Parses the exact value text `parse.py` prints (an integer, or Python's
 /// shortest round-trip `repr` of a float).
+///
+/// ```
+/// use otel_prom_tests::judge::parse_exact;
+/// assert_eq!(parse_exact("18446744073709551615"), u64::MAX as f64);
+/// assert_eq!(parse_exact("1e-05"), 0.00001);
+/// assert!(parse_exact("not a number").is_nan());
+/// ```
 pub fn parse_exact(v: &str) -> f64 {
     if let Ok(i) = v.parse::<i128>() {
         return i as f64;
@@ -113,6 +173,14 @@ fn python() -> String {
 
 /// The Python interpreter that has `prometheus_client`; `None` when there
 /// is none (outside CI).
+///
+/// ```
+/// use otel_prom_tests::judge::python_program;
+/// if let Some(python) = python_program() {
+///     let check = std::process::Command::new(python).args(["-c", "import prometheus_client"]).status();
+///     assert!(check.unwrap().success());
+/// }
+/// ```
 pub fn python_program() -> Option<String> {
     let py = python();
     let ok = Command::new(&py)
@@ -132,6 +200,16 @@ pub fn python_program() -> Option<String> {
 /// Parses each document with the chosen Python parser. Returns one result
 /// per document: the samples, or the parser's error text. `None` when
 /// Python or `prometheus_client` is missing (outside CI).
+///
+/// ```
+/// use otel_prom_tests::judge::{python_parse, PyParser};
+/// let pages = ["# TYPE up gauge\nup 1\n# EOF\n".to_string(), "up{\n".to_string()];
+/// if let Some(results) = python_parse(PyParser::OpenMetrics, &pages) {
+///     assert_eq!(results.len(), 2);
+///     assert_eq!(results[0].as_ref().unwrap()[0].name, "up");
+///     assert!(results[1].is_err());
+/// }
+/// ```
 pub fn python_parse(
     parser: PyParser,
     docs: &[String],
