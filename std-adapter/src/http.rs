@@ -7,6 +7,29 @@
 //! (431), slow clients time out while sending headers, and scrapes beyond
 //! the concurrency limit get 503. No request can make it panic: every
 //! outcome is a response.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use opentelemetry::metrics::MeterProvider as _;
+//! use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
+//!
+//! let exporter = PrometheusExporter::default();
+//! let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+//!     .with_reader(exporter.clone())
+//!     .build();
+//! provider.meter("shop").u64_counter("orders").build().add(3, &[]);
+//! let server = serve(exporter, ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+//!
+//! // Any HTTP client will do; this one is plain std.
+//! let mut client = std::net::TcpStream::connect(server.local_addr()).unwrap();
+//! client.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! client.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+//! assert!(answer.contains("content-type: text/plain; version=0.0.4; charset=utf-8\r\n"), "{answer}");
+//! assert!(answer.contains("\norders_total{otel_scope_name=\"shop\"} 3\n"), "{answer}");
+//! server.shutdown();
+//! ```
 
 use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -138,6 +161,15 @@ impl ServerOptions {
 
 /// A running server; [`shutdown`](Self::shutdown) stops it gracefully
 /// (dropping it does too).
+///
+/// ```
+/// use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
+/// let server = serve(PrometheusExporter::default(), ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+/// let addr = server.local_addr();
+/// assert!(std::net::TcpStream::connect(addr).is_ok());
+/// drop(server); // stops it, as `shutdown` does
+/// assert!(std::net::TcpStream::connect(addr).is_err());
+/// ```
 #[derive(Debug)]
 pub struct MetricsServer {
     local_addr: SocketAddr,
@@ -162,7 +194,10 @@ impl MetricsServer {
     ///
     /// ```
     /// use otel_prom_std::{http::{serve, ServerOptions}, PrometheusExporter};
-    /// serve(PrometheusExporter::default(), ServerOptions::default().with_address("127.0.0.1:0")).unwrap().shutdown();
+    /// let server = serve(PrometheusExporter::default(), ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+    /// let addr = server.local_addr();
+    /// server.shutdown();
+    /// assert!(std::net::TcpStream::connect(addr).is_err()); // nothing listens any more
     /// ```
     pub fn shutdown(mut self) {
         self.stop_and_join();
@@ -191,6 +226,7 @@ impl Drop for MetricsServer {
 /// let exporter = PrometheusExporter::default();
 /// let _provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder().with_reader(exporter.clone()).build();
 /// let server = serve(exporter, ServerOptions::default().with_address("127.0.0.1:0")).unwrap();
+/// assert!(server.local_addr().ip().is_loopback());
 /// server.shutdown();
 /// ```
 pub fn serve(
