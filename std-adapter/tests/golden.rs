@@ -585,6 +585,75 @@ fn exponential_histograms_become_classic_buckets() {
 }
 
 #[test]
+fn exponential_histograms_with_negative_and_integer_values() {
+    let exporter = plain().build();
+    let exponential = |i: &Instrument| {
+        i.name().starts_with("exp").then(|| {
+            Stream::builder()
+                .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                    max_size: 160,
+                    max_scale: 0,
+                    record_min_max: false,
+                })
+                .build()
+                .unwrap()
+        })
+    };
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .with_resource(Resource::builder_empty().build())
+        .with_view(exponential)
+        .build();
+    let meter = provider.meter("m");
+    let signed = meter.f64_histogram("exp.signed").build();
+    for v in [-3.0, -1.5, 0.0, 1.5] {
+        signed.record(v, &[]);
+    }
+    let whole = meter.u64_histogram("exp.whole").build();
+    for v in [1, 3, 3, 6] {
+        whole.record(v, &[]);
+    }
+    let explicit = meter
+        .u64_histogram("bytes")
+        .with_boundaries(vec![10.0, 100.0])
+        .build();
+    for v in [7, 70, u64::from(u32::MAX)] {
+        explicit.record(v, &[]);
+    }
+    // Scale 0: negative bucket i holds [-2^(i+1), -2^i), so its upper
+    // bound is -2^i; the zero bucket ends at 0; positive bucket i ends at
+    // 2^(i+1), inclusive (1 = 2^0 is in the bucket that ends at 1).
+    // Integer sums stay integers.
+    assert_eq!(
+        scrape(&exporter),
+        concat!(
+            "# TYPE bytes histogram\n",
+            "bytes_bucket{le=\"10\"} 1\n",
+            "bytes_bucket{le=\"100\"} 2\n",
+            "bytes_bucket{le=\"+Inf\"} 3\n",
+            "bytes_sum 4294967372\n",
+            "bytes_count 3\n",
+            "# TYPE exp_signed histogram\n",
+            "exp_signed_bucket{le=\"-2\"} 1\n",
+            "exp_signed_bucket{le=\"-1\"} 2\n",
+            "exp_signed_bucket{le=\"0\"} 3\n",
+            "exp_signed_bucket{le=\"2\"} 4\n",
+            "exp_signed_bucket{le=\"+Inf\"} 4\n",
+            "exp_signed_sum -3\n",
+            "exp_signed_count 4\n",
+            "# TYPE exp_whole histogram\n",
+            "exp_whole_bucket{le=\"1\"} 1\n",
+            "exp_whole_bucket{le=\"2\"} 1\n",
+            "exp_whole_bucket{le=\"4\"} 3\n",
+            "exp_whole_bucket{le=\"8\"} 4\n",
+            "exp_whole_bucket{le=\"+Inf\"} 4\n",
+            "exp_whole_sum 13\n",
+            "exp_whole_count 4\n",
+        )
+    );
+}
+
+#[test]
 fn openmetrics_has_unit_created_and_eof() {
     let (p, e) = setup(plain(), None);
     p.meter("m")
