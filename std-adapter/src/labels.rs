@@ -121,17 +121,39 @@ pub(crate) fn cmp_str(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Orders two attribute values: by kind first, then numbers by value and
+/// everything else by its label text. This must be a total order: the
+/// series sort panics on one that is not, and the same key may carry an
+/// integer on one point and a float or a string on another (ordering those
+/// by text alone made 9 < 10 < "2.5" < 9).
 pub(crate) fn cmp_value(a: &Value, b: &Value, scratch: &mut (String, String)) -> Ordering {
     match (a, b) {
         (Value::String(x), Value::String(y)) => cmp_str(x.as_str(), y.as_str()),
         (Value::I64(x), Value::I64(y)) => x.cmp(y),
-        _ => {
+        (Value::F64(x), Value::F64(y)) => x.total_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => kind_rank(a).cmp(&kind_rank(b)).then_with(|| {
             scratch.0.clear();
             scratch.1.clear();
             write_value(a, &mut scratch.0);
             write_value(b, &mut scratch.1);
             scratch.0.cmp(&scratch.1)
-        }
+        }),
+    }
+}
+
+/// Where a value's kind sorts among the others.
+fn kind_rank(v: &Value) -> u8 {
+    match v {
+        Value::Bool(_) => 0,
+        Value::I64(_) => 1,
+        Value::F64(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(Array::Bool(_)) => 4,
+        Value::Array(Array::I64(_)) => 5,
+        Value::Array(Array::F64(_)) => 6,
+        Value::Array(Array::String(_)) => 7,
+        _ => 8,
     }
 }
 
@@ -321,5 +343,53 @@ mod tests {
             write_value(&v, &mut s);
             assert_eq!(s, want);
         }
+    }
+
+    #[test]
+    fn value_order_is_total_across_kinds() {
+        let values = [
+            Value::from(false),
+            Value::from(true),
+            Value::from(-7i64),
+            Value::from(9i64),
+            Value::from(10i64),
+            Value::from(f64::NEG_INFINITY),
+            Value::from(-0.0),
+            Value::from(0.0),
+            Value::from(2.5),
+            Value::from(f64::NAN),
+            Value::from(""),
+            Value::from("10"),
+            Value::from("2.5"),
+            Value::from("9"),
+            Value::from("true"),
+            Value::Array(Array::Bool(vec![false])),
+            Value::Array(Array::I64(vec![10])),
+            Value::Array(Array::I64(vec![9])),
+            Value::Array(Array::F64(vec![2.5])),
+            Value::Array(Array::String(vec!["9".into()])),
+        ];
+        let mut scratch = (String::new(), String::new());
+        let mut cmp = |a: &Value, b: &Value| cmp_value(a, b, &mut scratch);
+        for a in &values {
+            assert_eq!(cmp(a, a), Ordering::Equal, "{a:?}");
+            for b in &values {
+                let ab = cmp(a, b);
+                assert_eq!(ab, cmp(b, a).reverse(), "{a:?} vs {b:?}");
+                // Distinct values never tie: an unstable sort stays deterministic.
+                if !std::ptr::eq(a, b) {
+                    assert_ne!(ab, Ordering::Equal, "{a:?} vs {b:?}");
+                }
+                for c in &values {
+                    if ab == Ordering::Less && cmp(b, c) == Ordering::Less {
+                        assert_eq!(cmp(a, c), Ordering::Less, "{a:?} < {b:?} < {c:?}");
+                    }
+                }
+            }
+        }
+        // Numbers by value within their kind; kinds in a fixed order.
+        assert_eq!(cmp(&Value::from(9i64), &Value::from(10i64)), Ordering::Less);
+        assert_eq!(cmp(&Value::from(10i64), &Value::from(2.5)), Ordering::Less);
+        assert_eq!(cmp(&Value::from(9i64), &Value::from("10")), Ordering::Less);
     }
 }

@@ -740,3 +740,42 @@ fn order_stays_sorted_while_points_come_and_change() {
         check(recorded.len());
     }
 }
+
+#[test]
+fn one_key_with_values_of_several_types_sorts_without_panicking() {
+    // The same attribute key as an integer on some points, a float or a
+    // string on others: series are ordered by kind (integers, floats,
+    // strings), numbers by value, strings by text. Ordering mixed kinds
+    // by their text alone was not a total order (9 < 10 < 2.5 < 9), and
+    // the sort panicked in the middle of the scrape.
+    let (p, e) = setup(plain(), None);
+    let c = p.meter("m").u64_counter("c").build();
+    for i in 0..300i64 {
+        let v = match i % 3 {
+            0 => KeyValue::new("k", i),
+            1 => KeyValue::new("k", i as f64 + 0.5),
+            _ => KeyValue::new("k", format!("s{}", i * 7 % 100)),
+        };
+        c.add(1, &[v]);
+    }
+    let page = scrape(&e);
+    assert_eq!(page, scrape(&e), "the order is the same every scrape");
+    let values: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("c_total{k=\""))
+        .map(|l| l.split_once('"').unwrap().0)
+        .collect();
+    assert_eq!(values.len(), 300);
+    let ints: Vec<i64> = values[..100].iter().map(|v| v.parse().unwrap()).collect();
+    let floats: Vec<f64> = values[100..200]
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let strings = &values[200..];
+    assert!(ints.windows(2).all(|w| w[0] < w[1]), "{ints:?}");
+    assert!(ints.iter().all(|i| i % 3 == 0));
+    assert!(floats.windows(2).all(|w| w[0] < w[1]), "{floats:?}");
+    assert!(floats.iter().all(|f| f.fract() == 0.5));
+    assert!(strings.windows(2).all(|w| w[0] < w[1]), "{strings:?}");
+    assert!(strings.iter().all(|s| s.starts_with('s')));
+}
