@@ -39,7 +39,7 @@ use std::time::Duration;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{
-    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue,
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, VARY,
 };
 use hyper::{Method, Request, Response, StatusCode};
 use otel_prom_core::Negotiated;
@@ -372,20 +372,32 @@ fn status(code: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     r
 }
 
-/// Whether `Accept-Encoding` allows gzip (present, and not `q=0`).
+/// Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3): a `gzip` (or
+/// `x-gzip`) entry decides by its weight; without one, `*` does; without
+/// either, no. So `gzip;q=0, *` refuses gzip, and `*;q=0, gzip` accepts it.
 fn gzip_allowed(accept_encoding: Option<&str>) -> bool {
-    accept_encoding.is_some_and(|h| {
-        h.split(',').any(|part| {
-            let mut it = part.split(';');
-            let coding = it.next().unwrap_or("").trim();
-            let zero = it.any(|p| {
-                let p = p.trim();
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !zero
-        })
-    })
+    let Some(header) = accept_encoding else {
+        return false;
+    };
+    let mut gzip = None;
+    let mut any = None;
+    for part in header.split(',') {
+        let mut params = part.split(';');
+        let coding = params.next().unwrap_or("").trim();
+        // A weight that does not parse is ignored (weight 1), as a bad
+        // parameter should not turn compression off.
+        let refused = params.any(|p| {
+            let (name, value) = p.split_once('=').unwrap_or((p, ""));
+            name.trim().eq_ignore_ascii_case("q")
+                && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+        });
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(gzip.unwrap_or(false) || !refused);
+        } else if coding == "*" {
+            any = Some(any.unwrap_or(false) || !refused);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// The whole answer to one request, independent of any server: use it
@@ -430,16 +442,19 @@ pub fn respond(
         }
     };
     let mut body = scrape.body;
-    let gzip = gzip_allowed(accept_encoding);
-    if gzip {
+    let mut gzipped = false;
+    if gzip_allowed(accept_encoding) {
         let mut enc = flate2::write::GzEncoder::new(
             Vec::with_capacity(body.len() / 4),
             flate2::Compression::fast(),
         );
+        // Into memory this cannot fail; if it did, the page goes out plain
+        // (and says so).
         if enc.write_all(&body).is_ok()
             && let Ok(compressed) = enc.finish()
         {
             body = compressed;
+            gzipped = true;
         }
     }
     let len = body.len();
@@ -451,8 +466,42 @@ pub fn respond(
     let h = r.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static(scrape.content_type));
     h.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    if gzip {
+    // The answer depends on both headers: caches between us and the
+    // scraper must not hand one client's format or encoding to another.
+    h.insert(VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    if gzipped {
         h.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gzip_allowed;
+
+    #[test]
+    fn gzip_follows_the_weights_and_the_wildcard() {
+        for (header, want) in [
+            (None, false),
+            (Some(""), false),
+            (Some("identity"), false),
+            (Some("br, deflate"), false),
+            (Some("gzip"), true),
+            (Some("GZIP"), true),
+            (Some("x-gzip"), true),
+            (Some("br;q=1, gzip;q=0.8"), true),
+            (Some("gzip;q=0"), false),
+            (Some("gzip; Q=0.000"), false),
+            (Some("gzip;q=0.001"), true),
+            (Some("*"), true),
+            (Some("*;q=0"), false),
+            // An explicit entry beats the wildcard, both ways.
+            (Some("gzip;q=0, *"), false),
+            (Some("*, gzip;q=0"), false),
+            (Some("*;q=0, gzip"), true),
+            (Some("gzip;q=oops"), true),
+        ] {
+            assert_eq!(gzip_allowed(header), want, "{header:?}");
+        }
+    }
 }

@@ -163,6 +163,21 @@ fn gzip_round_trip() {
         "Accept-Encoding: gzip;q=0\r\n",
     );
     assert_eq!(refused.header("content-encoding"), None);
+    // gzip refused by name stays refused whatever `*` allows.
+    let refused = get(
+        server.local_addr(),
+        "/metrics",
+        "Accept-Encoding: gzip;q=0, *\r\n",
+    );
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, plain.body);
+    // Both headers choose the answer: caches must key on them.
+    for reply in [&plain, &zipped] {
+        assert_eq!(
+            reply.header("vary").as_deref(),
+            Some("Accept, Accept-Encoding")
+        );
+    }
 }
 
 #[test]
