@@ -42,7 +42,8 @@ const ROUTES = new Set(["/", "/api/items", "/metrics"]);
 function answer(request, path) {
   if (path === "/metrics") {
     const { contentType, body } = metrics.scrapeFor(request.headers.get("accept"));
-    return new Response(body, { headers: { "content-type": contentType } });
+    // The format follows Accept: a cache in front must key on it.
+    return new Response(body, { headers: { "content-type": contentType, vary: "Accept" } });
   }
   if (path === "/") {
     return new Response("hello from the edge\n");

@@ -30,6 +30,7 @@ export default {
       text.headers.get("content-type") === "text/plain; version=0.0.4; charset=utf-8",
       `0.0.4 content type, got ${text.headers.get("content-type")}`,
     );
+    check(text.headers.get("vary") === "Accept", `Vary: Accept, got ${text.headers.get("vary")}`);
     const body = await text.text();
     sample(body, "# TYPE http_server_requests_total counter");
     sample(body, 'http_server_requests_total{route="/",status="200"} 3');
