@@ -16,7 +16,7 @@ use opentelemetry_sdk::metrics::data::{
     self, AggregatedMetrics, ExponentialHistogramDataPoint, HistogramDataPoint, MetricData,
     ResourceMetrics,
 };
-use otel_prom_core::translate::{InstrumentKind, metric_name};
+use otel_prom_core::translate::{InstrumentKind, label_name, metric_name};
 use otel_prom_core::{
     Bounds, EncodeError, Encoder, Exemplar, Histogram, LabelName, LabelSet, LabelVisitor, Metadata,
     MetricName, Number, Strategy, Timestamp,
@@ -109,6 +109,11 @@ impl Sample for i64 {
 
 /// Labels of one data point: its attributes, then the scope's labels, then
 /// the resource's constant labels.
+///
+/// A sample never carries a label name twice, which would make Prometheus
+/// refuse the whole scrape: the point's own attributes win, a scope label
+/// yields to an attribute of the same name, a resource label to either,
+/// and a histogram's labels never take `le`, its bucket label.
 struct PointLabels<'a, 'k> {
     attrs: Attributes<'a, std::iter::Copied<std::slice::Iter<'a, &'k KeyValue>>>,
     /// The metric's label names, when every point has the same keys and
@@ -116,10 +121,77 @@ struct PointLabels<'a, 'k> {
     names: Option<&'a [LabelName<'k>]>,
     scope: &'a FixedLabels,
     resource: &'a FixedLabels,
+    /// A label name the family writes itself (`le`), or `""`.
+    reserved: &'static str,
+}
+
+impl PointLabels<'_, '_> {
+    /// Whether one of the point's attributes becomes label `name`.
+    fn has_attribute(&self, name: &str) -> bool {
+        if let Some(names) = self.names {
+            return names.iter().any(|n| n.as_str() == name);
+        }
+        let strategy = self.attrs.strategy;
+        let mut buf = [0u8; 512];
+        self.attrs.attrs.clone().any(|kv| {
+            let key = kv.key.as_str();
+            if unchanged(key, strategy) {
+                key == name
+            } else {
+                label_name(key, strategy, &mut buf).is_ok_and(|n| n.as_str() == name)
+            }
+        })
+    }
+}
+
+/// Passes labels on, except those `skip` names.
+struct SkipLabels<'v, V, F> {
+    inner: &'v mut V,
+    skip: F,
+}
+
+impl<V: LabelVisitor, F: Fn(&str) -> bool> LabelVisitor for SkipLabels<'_, V, F> {
+    type Error = V::Error;
+    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+        if (self.skip)(name.as_str()) {
+            return Ok(());
+        }
+        self.inner.label(name, value)
+    }
 }
 
 impl LabelSet for PointLabels<'_, '_> {
     fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        let reserved = self.reserved;
+        let taken = |name: &str| name == reserved || self.has_attribute(name);
+        // Attributes go straight through unless one takes the reserved name
+        // (this runs for every sample).
+        if !reserved.is_empty() && self.has_attribute(reserved) {
+            self.visit_attributes(&mut SkipLabels {
+                inner: &mut *visitor,
+                skip: |name: &str| name == reserved,
+            })?;
+        } else {
+            self.visit_attributes(visitor)?;
+        }
+        if !self.scope.is_empty() {
+            self.scope.visit(&mut SkipLabels {
+                inner: &mut *visitor,
+                skip: taken,
+            })?;
+        }
+        if self.resource.is_empty() {
+            return Ok(());
+        }
+        self.resource.visit(&mut SkipLabels {
+            inner: visitor,
+            skip: |name: &str| taken(name) || self.scope.contains(name),
+        })
+    }
+}
+
+impl PointLabels<'_, '_> {
+    fn visit_attributes<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
         match self.names {
             Some(names) => {
                 for (name, kv) in names.iter().zip(self.attrs.attrs.clone()) {
@@ -136,8 +208,7 @@ impl LabelSet for PointLabels<'_, '_> {
             }
             None => self.attrs.visit(visitor)?,
         }
-        self.scope.visit(visitor)?;
-        self.resource.visit(visitor)
+        Ok(())
     }
 }
 
@@ -238,10 +309,13 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// A point's labels; `reserved` is a label name its family writes
+    /// itself (`le` for histograms), or `""`.
     fn labels<'k>(
         &self,
         attrs: &'a [&'k KeyValue],
         names: Option<&'a [LabelName<'k>]>,
+        reserved: &'static str,
     ) -> PointLabels<'a, 'k> {
         PointLabels {
             attrs: Attributes {
@@ -253,6 +327,7 @@ impl<'a> Ctx<'a> {
             names,
             scope: self.scope,
             resource: self.resource,
+            reserved,
         }
     }
 }
@@ -691,7 +766,7 @@ fn counter_points<T: Sample, W: Write>(
         let latest = p.exemplars().max_by_key(|e| e.time());
         let ex = latest.and_then(exemplar);
         fam.sample_with(
-            &c.labels(attrs, points.names()),
+            &c.labels(attrs, points.names(), ""),
             value,
             created,
             ex.as_ref(),
@@ -731,7 +806,7 @@ fn gauge_points<'p, P: GaugePoint + 'p, W: Write>(
 ) -> Result<(), EncodeError<W::Error>> {
     let points = sorted(points, P::attributes, c.point_order, c.cfg.strategy);
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs, points.names()), p.number())?;
+        fam.sample(&c.labels(attrs, points.names(), ""), p.number())?;
     }
     Ok(())
 }
@@ -758,7 +833,7 @@ fn histogram_points<T: Sample, W: Write>(
         counts.extend(p.bucket_counts());
         write_histogram(
             fam,
-            c.labels(attrs, points.names()),
+            c.labels(attrs, points.names(), "le"),
             bounds,
             counts,
             p.sum().number(),
@@ -792,7 +867,7 @@ fn exponential_points<T: Sample, W: Write>(
         exponential_to_classic(p, bounds, counts);
         write_histogram(
             fam,
-            c.labels(attrs, points.names()),
+            c.labels(attrs, points.names(), "le"),
             bounds,
             counts,
             p.sum().number(),

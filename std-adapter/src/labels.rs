@@ -286,6 +286,15 @@ pub(crate) struct FixedLabels {
 }
 
 impl FixedLabels {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Whether one of these labels is called `name`.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
     pub(crate) fn push(&mut self, name: &str, strategy: Strategy, value: &Value) {
         let mut buf = [0u8; MAX_KEY];
         let Ok(label) = label_name(name, strategy, &mut buf) else {

@@ -779,3 +779,48 @@ fn one_key_with_values_of_several_types_sorts_without_panicking() {
     assert!(strings.windows(2).all(|w| w[0] < w[1]), "{strings:?}");
     assert!(strings.iter().all(|s| s.starts_with('s')));
 }
+
+#[test]
+fn a_label_name_is_never_written_twice_in_one_sample() {
+    // Prometheus refuses a whole scrape over one sample with a repeated
+    // label name. The point's own attributes win; a scope label yields to
+    // an attribute, a resource constant label to either; a histogram's
+    // attributes never take `le`.
+    let resource = Resource::builder_empty()
+        .with_attributes([
+            KeyValue::new("service.name", "s"),
+            KeyValue::new("otel.scope.name", "r"),
+        ])
+        .build();
+    let (p, e) = setup(
+        PrometheusExporter::builder()
+            .without_target_info()
+            .with_resource_selector(ResourceSelector::All),
+        Some(resource),
+    );
+    let meter = p.meter("m");
+    meter.u64_counter("c").build().add(
+        1,
+        &[
+            KeyValue::new("otel.scope.name", "x"),
+            KeyValue::new("service_name", "y"),
+        ],
+    );
+    meter.u64_counter("d").build().add(2, &[]);
+    let h = meter.f64_histogram("h").with_boundaries(vec![1.0]).build();
+    h.record(0.5, &[KeyValue::new("le", "x"), KeyValue::new("k", "v")]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# TYPE c_total counter\n",
+            "c_total{otel_scope_name=\"x\",service_name=\"y\"} 1\n",
+            "# TYPE d_total counter\n",
+            "d_total{otel_scope_name=\"m\",service_name=\"s\"} 2\n",
+            "# TYPE h histogram\n",
+            "h_bucket{k=\"v\",otel_scope_name=\"m\",service_name=\"s\",le=\"1\"} 1\n",
+            "h_bucket{k=\"v\",otel_scope_name=\"m\",service_name=\"s\",le=\"+Inf\"} 1\n",
+            "h_sum{k=\"v\",otel_scope_name=\"m\",service_name=\"s\"} 0.5\n",
+            "h_count{k=\"v\",otel_scope_name=\"m\",service_name=\"s\"} 1\n",
+        )
+    );
+}
