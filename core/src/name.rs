@@ -49,6 +49,20 @@ impl NameKind {
     }
 }
 
+/// Writes `name` as the `underscores` escaping scheme writes it: every
+/// character outside the legacy set of `kind` becomes one `_`. Returns the
+/// length (never more than `name.len()`).
+fn underscore_escape(name: &str, kind: NameKind, out: &mut [u8]) -> Result<usize, NameError> {
+    let mut n = 0;
+    for (i, c) in name.chars().enumerate() {
+        // Legacy characters are ASCII: one byte each.
+        let b = if kind.legal(c, i == 0) { c as u8 } else { b'_' };
+        *out.get_mut(n).ok_or(NameError::BufferTooSmall)? = b;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// A metric family name, checked once.
 ///
 /// Any non-empty UTF-8 string is a valid name (Prometheus 3 allows UTF-8);
@@ -123,6 +137,25 @@ impl<'a> MetricName<'a> {
     /// ```
     pub const fn is_legacy(&self) -> bool {
         self.legacy
+    }
+
+    /// This name as the `underscores` escaping scheme writes it (the
+    /// encoder's answer to a scraper without UTF-8 support), in `out`. Two
+    /// UTF-8 names can escape alike, so code that must keep family names
+    /// apart in such a scrape compares these.
+    ///
+    /// ```
+    /// use otel_prom_core::MetricName;
+    /// let mut buf = [0u8; 16];
+    /// let a = MetricName::new("a.b").unwrap().underscore_escaped(&mut buf).unwrap();
+    /// assert_eq!((a.as_str(), a.is_legacy()), ("a_b", true));
+    /// let mut buf = [0u8; 16];
+    /// let b = MetricName::new("a_b").unwrap().underscore_escaped(&mut buf).unwrap();
+    /// assert_eq!(b.as_str(), "a_b"); // the same name in that scrape
+    /// ```
+    pub fn underscore_escaped<'b>(&self, out: &'b mut [u8]) -> Result<MetricName<'b>, NameError> {
+        let len = underscore_escape(self.name, NameKind::Metric, out)?;
+        MetricName::new(crate::translate::names::written(out, len))
     }
 }
 
@@ -203,6 +236,25 @@ impl<'a> LabelName<'a> {
     /// ```
     pub const fn is_legacy(&self) -> bool {
         self.legacy
+    }
+
+    /// This name as the `underscores` escaping scheme writes it, in `out`
+    /// (see [`MetricName::underscore_escaped`]). `NameError::Reserved` when
+    /// the escaped name would start with `__`.
+    ///
+    /// ```
+    /// use otel_prom_core::{LabelName, NameError};
+    /// let mut buf = [0u8; 16];
+    /// let name = LabelName::new("http.method").unwrap().underscore_escaped(&mut buf).unwrap();
+    /// assert_eq!(name.as_str(), "http_method");
+    /// let mut buf = [0u8; 16];
+    /// assert_eq!(LabelName::new("a:b").unwrap().underscore_escaped(&mut buf).unwrap().as_str(), "a_b");
+    /// let mut buf = [0u8; 16];
+    /// assert_eq!(LabelName::new("._x").unwrap().underscore_escaped(&mut buf), Err(NameError::Reserved));
+    /// ```
+    pub fn underscore_escaped<'b>(&self, out: &'b mut [u8]) -> Result<LabelName<'b>, NameError> {
+        let len = underscore_escape(self.name, NameKind::Label, out)?;
+        LabelName::new(crate::translate::names::written(out, len))
     }
 }
 

@@ -16,13 +16,13 @@ use opentelemetry_sdk::metrics::data::{
     self, AggregatedMetrics, ExponentialHistogramDataPoint, HistogramDataPoint, MetricData,
     ResourceMetrics,
 };
-use otel_prom_core::translate::{InstrumentKind, label_name, metric_name};
+use otel_prom_core::translate::{InstrumentKind, metric_name};
 use otel_prom_core::{
     Bounds, EncodeError, Encoder, Exemplar, Histogram, LabelName, LabelSet, LabelVisitor, Metadata,
     MetricName, Number, Strategy, Timestamp,
 };
 
-use crate::labels::{Attributes, FixedLabels, cmp_attributes, cmp_str, cmp_value, unchanged};
+use crate::labels::{Attributes, FixedLabels, MAX_KEY, Naming, cmp_attributes, cmp_str, cmp_value};
 use crate::options::Config;
 
 /// What a metric becomes.
@@ -58,6 +58,8 @@ pub(crate) struct Plan {
     bounds: Vec<f64>,
     counts: Vec<u64>,
     scratch: RefCell<String>,
+    /// How this scrape writes label names.
+    naming: Naming,
     /// Per plan entry, the order its points were written in last time (as
     /// indices into the SDK's order): while the SDK keeps handing points
     /// over in the same order, checking that order (n - 1 comparisons)
@@ -131,14 +133,16 @@ impl PointLabels<'_, '_> {
         if let Some(names) = self.names {
             return names.iter().any(|n| n.as_str() == name);
         }
-        let strategy = self.attrs.strategy;
-        let mut buf = [0u8; 512];
+        let naming = self.attrs.naming;
+        let mut buf = [0u8; MAX_KEY];
         self.attrs.attrs.clone().any(|kv| {
             let key = kv.key.as_str();
-            if unchanged(key, strategy) {
+            if naming.unchanged(key) {
                 key == name
             } else {
-                label_name(key, strategy, &mut buf).is_ok_and(|n| n.as_str() == name)
+                naming
+                    .label(key, &mut buf)
+                    .is_some_and(|n| n.as_str() == name)
             }
         })
     }
@@ -301,7 +305,7 @@ fn exemplar_from_parts<'a>(
 
 /// The per-scrape context a family's points are written with.
 struct Ctx<'a> {
-    cfg: &'a Config,
+    naming: Naming,
     scope: &'a FixedLabels,
     resource: &'a FixedLabels,
     scratch: &'a RefCell<String>,
@@ -320,7 +324,7 @@ impl<'a> Ctx<'a> {
         PointLabels {
             attrs: Attributes {
                 attrs: attrs.iter().copied(),
-                strategy: self.cfg.strategy,
+                naming: self.naming,
                 prefix: "",
                 scratch: self.scratch,
             },
@@ -380,7 +384,7 @@ fn sort_by_key(attrs: &mut [&KeyValue]) {
 fn shared_names<'p, P>(
     arena: &[&'p KeyValue],
     spans: &[(&'p P, usize, usize)],
-    strategy: Strategy,
+    naming: Naming,
 ) -> Option<Vec<LabelName<'p>>> {
     let (_, a, b) = spans.first()?;
     let keys = &arena[*a..*b];
@@ -399,7 +403,8 @@ fn shared_names<'p, P>(
     keys.iter()
         .map(|kv| {
             let key = kv.key.as_str();
-            unchanged(key, strategy)
+            naming
+                .unchanged(key)
                 .then(|| LabelName::new(key).ok())
                 .flatten()
         })
@@ -417,7 +422,7 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     points: impl Iterator<Item = &'p P>,
     attrs: impl Fn(&'p P) -> I,
     last: &RefCell<Vec<u32>>,
-    strategy: Strategy,
+    naming: Naming,
 ) -> SortedPoints<'p, P> {
     let mut arena = Vec::new();
     let mut spans = Vec::new();
@@ -427,7 +432,7 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
         sort_by_key(&mut arena[start..]);
         spans.push((p, start, arena.len()));
     }
-    let names = shared_names(&arena, &spans, strategy);
+    let names = shared_names(&arena, &spans, naming);
     let mut scratch = (String::new(), String::new());
     let shared_keys = names.is_some();
     let mut cmp = |a: u32, b: u32| {
@@ -476,9 +481,13 @@ impl Plan {
         cfg: &Config,
         enc: &mut Encoder<W>,
     ) -> Result<(), EncodeError<W::Error>> {
+        self.naming = Naming::new(
+            cfg.strategy,
+            enc.format().effective_escaping(enc.escaping()),
+        );
         self.plan(rm, cfg);
         if cfg.target_info && !rm.resource().is_empty() {
-            write_target_info(rm.resource(), cfg, enc, &self.scratch)?;
+            write_target_info(rm.resource(), self.naming, enc, &self.scratch)?;
         }
         let scopes: Vec<&data::ScopeMetrics> = rm.scope_metrics().collect();
         let mut i = 0;
@@ -490,7 +499,7 @@ impl Plan {
             {
                 end += 1;
             }
-            self.write_family(&scopes, i, end, cfg, enc)?;
+            self.write_family(&scopes, i, end, enc)?;
             i = end;
         }
         Ok(())
@@ -516,9 +525,11 @@ impl Plan {
             }
         };
         let mut buf = vec![0u8; 256];
+        let mut escaped = Vec::new();
         let mut namespaced = String::new();
         for (s, scope) in rm.scope_metrics().enumerate() {
-            self.scope_labels.push(scope_labels(scope.scope(), cfg));
+            self.scope_labels
+                .push(scope_labels(scope.scope(), cfg, self.naming));
             for (m, metric) in scope.metrics().enumerate() {
                 let Some((kind, temporality)) = kind_of(metric.data()) else {
                     continue;
@@ -562,7 +573,21 @@ impl Plan {
                     continue;
                 };
                 let start = self.text.len();
-                self.text.push_str(t.name().as_str());
+                let written = t.name();
+                if self.naming.underscores && !written.is_legacy() {
+                    // This scrape writes the name with underscores: plan
+                    // by that name, so that names it makes equal form one
+                    // family (or a conflict), never two of one name.
+                    if escaped.len() < written.as_str().len() {
+                        escaped.resize(written.as_str().len(), 0);
+                    }
+                    match written.underscore_escaped(&mut escaped) {
+                        Ok(e) => self.text.push_str(e.as_str()),
+                        Err(_) => self.text.push_str(written.as_str()),
+                    }
+                } else {
+                    self.text.push_str(written.as_str());
+                }
                 let name = (start, self.text.len());
                 let unit_start = self.text.len();
                 if cfg.units {
@@ -604,7 +629,7 @@ impl Plan {
             attrs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             for (k, v) in attrs {
                 if cfg.resource_labels.selects(k) {
-                    self.resource_labels.push(k.as_str(), strategy, v);
+                    self.resource_labels.push(k.as_str(), self.naming, v);
                 }
             }
         }
@@ -617,7 +642,6 @@ impl Plan {
         scopes: &[&data::ScopeMetrics],
         from: usize,
         to: usize,
-        cfg: &Config,
         enc: &mut Encoder<W>,
     ) -> Result<(), EncodeError<W::Error>> {
         let head = self.entries[self.order[from]].clone();
@@ -651,7 +675,7 @@ impl Plan {
             })
             .collect();
         let ctx = |e: &Entry| Ctx {
-            cfg,
+            naming: self.naming,
             scope: &self.scope_labels[e.scope],
             resource: &self.resource_labels,
             scratch: &self.scratch,
@@ -713,7 +737,7 @@ impl Plan {
                 for e in &members {
                     let Some(metric) = metric_of(e) else { continue };
                     let c = Ctx {
-                        cfg,
+                        naming: self.naming,
                         scope: &self.scope_labels[e.scope],
                         resource: &self.resource_labels,
                         scratch: &self.scratch,
@@ -759,7 +783,7 @@ fn counter_points<T: Sample, W: Write>(
         sum.data_points(),
         |p| p.attributes(),
         c.point_order,
-        c.cfg.strategy,
+        c.naming,
     );
     for (p, attrs) in points.iter() {
         let value = p.value().number();
@@ -804,7 +828,7 @@ fn gauge_points<'p, P: GaugePoint + 'p, W: Write>(
     points: impl Iterator<Item = &'p P>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(points, P::attributes, c.point_order, c.cfg.strategy);
+    let points = sorted(points, P::attributes, c.point_order, c.naming);
     for (p, attrs) in points.iter() {
         fam.sample(&c.labels(attrs, points.names(), ""), p.number())?;
     }
@@ -824,7 +848,7 @@ fn histogram_points<T: Sample, W: Write>(
         h.data_points(),
         |p: &HistogramDataPoint<T>| p.attributes(),
         c.point_order,
-        c.cfg.strategy,
+        c.naming,
     );
     for (p, attrs) in points.iter() {
         bounds.clear();
@@ -861,7 +885,7 @@ fn exponential_points<T: Sample, W: Write>(
         h.data_points(),
         |p: &ExponentialHistogramDataPoint<T>| p.attributes(),
         c.point_order,
-        c.cfg.strategy,
+        c.naming,
     );
     for (p, attrs) in points.iter() {
         exponential_to_classic(p, bounds, counts);
@@ -942,24 +966,23 @@ fn write_histogram<'e, T: Sample + 'e, W: Write>(
 
 /// Scope labels: `otel_scope_name`, `otel_scope_version`,
 /// `otel_scope_schema_url` (when set) and `otel_scope_<attr>`.
-fn scope_labels(scope: &InstrumentationScope, cfg: &Config) -> FixedLabels {
+fn scope_labels(scope: &InstrumentationScope, cfg: &Config, naming: Naming) -> FixedLabels {
     let mut labels = FixedLabels::default();
     if !cfg.scope_info {
         return labels;
     }
-    let strategy = cfg.strategy;
     labels.push(
         "otel_scope_name",
-        strategy,
+        naming,
         &Value::from(scope.name().to_string()),
     );
     if let Some(v) = scope.version() {
-        labels.push("otel_scope_version", strategy, &Value::from(v.to_string()));
+        labels.push("otel_scope_version", naming, &Value::from(v.to_string()));
     }
     if let Some(url) = scope.schema_url() {
         labels.push(
             "otel_scope_schema_url",
-            strategy,
+            naming,
             &Value::from(url.to_string()),
         );
     }
@@ -968,7 +991,7 @@ fn scope_labels(scope: &InstrumentationScope, cfg: &Config) -> FixedLabels {
     for kv in attrs {
         labels.push(
             &format!("otel_scope_{}", kv.key.as_str()),
-            strategy,
+            naming,
             &kv.value,
         );
     }
@@ -978,7 +1001,7 @@ fn scope_labels(scope: &InstrumentationScope, cfg: &Config) -> FixedLabels {
 /// `target_info`: one info series holding the resource's attributes.
 fn write_target_info<W: Write>(
     resource: &Resource,
-    cfg: &Config,
+    naming: Naming,
     enc: &mut Encoder<W>,
     scratch: &RefCell<String>,
 ) -> Result<(), EncodeError<W::Error>> {
@@ -990,7 +1013,7 @@ fn write_target_info<W: Write>(
     let refs: Vec<&KeyValue> = attrs.iter().collect();
     let labels = Attributes {
         attrs: refs.iter().copied(),
-        strategy: cfg.strategy,
+        naming,
         prefix: "",
         scratch,
     };

@@ -11,10 +11,51 @@ use std::fmt::Write as _;
 use opentelemetry::{Array, KeyValue, Value};
 use otel_prom_core::encode::NumberBuffer;
 use otel_prom_core::translate::label_name;
-use otel_prom_core::{LabelName, LabelSet, LabelVisitor, Strategy};
+use otel_prom_core::{Escaping, LabelName, LabelSet, LabelVisitor, Strategy};
 
 /// Longest translated label name; longer keys are skipped (and reported).
-const MAX_KEY: usize = 512;
+pub(crate) const MAX_KEY: usize = 512;
+
+/// How attribute keys become label names in one scrape: the translation
+/// strategy, and whether the scrape escapes with `underscores` names the
+/// strategy kept as UTF-8. Then `a.b` and `a_b` are both written `a_b`, so
+/// they are compared (and merged, and ranked against scope and resource
+/// labels) as the scrape writes them; a label name twice in one sample
+/// makes Prometheus refuse the whole scrape.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Naming {
+    pub(crate) strategy: Strategy,
+    pub(crate) underscores: bool,
+}
+
+impl Naming {
+    /// For a scrape escaped with `escaping` (as the format applies it).
+    pub(crate) fn new(strategy: Strategy, escaping: Escaping) -> Self {
+        Naming {
+            strategy,
+            underscores: !strategy.sanitizes() && escaping == Escaping::Underscores,
+        }
+    }
+
+    /// The label name `key` becomes, in `buf`; `None` when it cannot be one.
+    pub(crate) fn label<'b>(&self, key: &str, buf: &'b mut [u8; MAX_KEY]) -> Option<LabelName<'b>> {
+        if !self.underscores {
+            return label_name(key, self.strategy, buf).ok();
+        }
+        let mut translated = [0u8; MAX_KEY];
+        let name = label_name(key, self.strategy, &mut translated).ok()?;
+        // A legacy name escapes to itself.
+        name.underscore_escaped(buf).ok()
+    }
+
+    /// Whether `key` is written as it is, as a label name.
+    pub(crate) fn unchanged(&self, key: &str) -> bool {
+        if self.underscores && !LabelName::new(key).is_ok_and(|n| n.is_legacy()) {
+            return false;
+        }
+        unchanged(key, self.strategy)
+    }
+}
 
 /// Writes `value` as label text into `out`.
 pub(crate) fn write_value(value: &Value, out: &mut String) {
@@ -161,7 +202,7 @@ fn kind_rank(v: &Value) -> u8 {
 /// collision merging. Cloning the iterator is how the list is re-read.
 pub(crate) struct Attributes<'a, I> {
     pub(crate) attrs: I,
-    pub(crate) strategy: Strategy,
+    pub(crate) naming: Naming,
     /// Label-name prefix (`otel_scope_` for scope attributes).
     pub(crate) prefix: &'static str,
     pub(crate) scratch: &'a RefCell<String>,
@@ -178,7 +219,7 @@ where
             && self
                 .attrs
                 .clone()
-                .all(|kv| unchanged(kv.key.as_str(), self.strategy))
+                .all(|kv| self.naming.unchanged(kv.key.as_str()))
         {
             for kv in self.attrs.clone() {
                 let Ok(name) = LabelName::new(kv.key.as_str()) else {
@@ -199,7 +240,7 @@ where
         let mut name_buf = [0u8; MAX_KEY];
         let mut other_buf = [0u8; MAX_KEY];
         for (i, kv) in self.attrs.clone().enumerate() {
-            let Some(name) = translate(self.prefix, kv.key.as_str(), self.strategy, &mut name_buf)
+            let Some(name) = translate(self.prefix, kv.key.as_str(), self.naming, &mut name_buf)
             else {
                 tracing::warn!(
                     key = kv.key.as_str(),
@@ -208,7 +249,7 @@ where
                 continue;
             };
             let same = |other: &KeyValue, buf: &mut [u8; MAX_KEY]| {
-                translate(self.prefix, other.key.as_str(), self.strategy, buf)
+                translate(self.prefix, other.key.as_str(), self.naming, buf)
                     .is_some_and(|n| n == name)
             };
             // Merged into an earlier label of the same translated name.
@@ -260,11 +301,11 @@ pub(crate) fn unchanged(key: &str, strategy: Strategy) -> bool {
 fn translate<'b>(
     prefix: &str,
     key: &str,
-    strategy: Strategy,
+    naming: Naming,
     buf: &'b mut [u8; MAX_KEY],
 ) -> Option<LabelName<'b>> {
     if prefix.is_empty() {
-        return label_name(key, strategy, buf).ok();
+        return naming.label(key, buf);
     }
     let mut joined = [0u8; MAX_KEY];
     let total = prefix.len() + key.len();
@@ -274,7 +315,7 @@ fn translate<'b>(
     joined[..prefix.len()].copy_from_slice(prefix.as_bytes());
     joined[prefix.len()..total].copy_from_slice(key.as_bytes());
     let joined = std::str::from_utf8(&joined[..total]).ok()?;
-    label_name(joined, strategy, buf).ok()
+    naming.label(joined, buf)
 }
 
 /// Fixed labels computed once per scrape (scope labels, resource constant
@@ -295,9 +336,9 @@ impl FixedLabels {
         self.names.iter().any(|n| n == name)
     }
 
-    pub(crate) fn push(&mut self, name: &str, strategy: Strategy, value: &Value) {
+    pub(crate) fn push(&mut self, name: &str, naming: Naming, value: &Value) {
         let mut buf = [0u8; MAX_KEY];
-        let Ok(label) = label_name(name, strategy, &mut buf) else {
+        let Some(label) = naming.label(name, &mut buf) else {
             return;
         };
         let label = label.as_str().to_string();

@@ -824,3 +824,73 @@ fn a_label_name_is_never_written_twice_in_one_sample() {
         )
     );
 }
+
+#[test]
+fn utf8_names_that_underscores_make_equal_merge_in_such_a_scrape() {
+    // Kept as UTF-8 (NoTranslation), `a.b` and `a_b` are two metrics and
+    // `x.y` and `x_y` two labels. A scrape escaped with underscores writes
+    // each pair as one name, so there they are planned by that name: one
+    // family (or, for another type, a conflict: the later is dropped) and
+    // one label with the values joined by `;`, as colliding attribute keys
+    // merge under the sanitizing strategies. Never a repeated family or
+    // label name, which Prometheus refuses.
+    let (p, e) = setup(
+        plain().with_translation_strategy(otel_prom_std::TranslationStrategy::NoTranslation),
+        None,
+    );
+    let m = p.meter("m");
+    m.u64_counter("a.b")
+        .build()
+        .add(1, &[KeyValue::new("x.y", "1"), KeyValue::new("x_y", "2")]);
+    m.u64_counter("a_b")
+        .build()
+        .add(2, &[KeyValue::new("k", "v")]);
+    m.f64_gauge("c.d").build().record(1.5, &[]);
+    m.u64_counter("c_d").build().add(3, &[]);
+    let render =
+        |format, escaping| String::from_utf8(e.render_format(format, escaping).unwrap()).unwrap();
+    let underscores = render(Format::Text004, Escaping::Underscores);
+    assert_eq!(
+        underscores,
+        concat!(
+            "# TYPE a_b counter\n",
+            "a_b{x_y=\"1;2\"} 1\n",
+            "a_b{k=\"v\"} 2\n",
+            "# TYPE c_d gauge\n",
+            "c_d 1.5\n",
+        )
+    );
+    if let Some(v) = promtool(&underscores) {
+        assert!(
+            v.code == 0 || v.code == 3,
+            "promtool: {}\n{underscores}",
+            v.output
+        );
+    }
+    let om = render(Format::OpenMetrics100, Escaping::Underscores);
+    assert_eq!(om.matches("# TYPE a_b counter\n").count(), 1, "{om}");
+    if let Some(results) = python_parse(PyParser::OpenMetrics, std::slice::from_ref(&om)) {
+        let r = results.into_iter().next().unwrap();
+        assert!(r.is_ok(), "strict OpenMetrics parser rejected: {r:?}\n{om}");
+    }
+    // Where the scrape can tell them apart, they stay apart.
+    assert_eq!(
+        render(Format::Text100, Escaping::AllowUtf8),
+        concat!(
+            "# TYPE \"a.b\" counter\n",
+            "{\"a.b\",\"x.y\"=\"1\",x_y=\"2\"} 1\n",
+            "# TYPE a_b counter\n",
+            "a_b{k=\"v\"} 2\n",
+            "# TYPE \"c.d\" gauge\n",
+            "{\"c.d\"} 1.5\n",
+            "# TYPE c_d counter\n",
+            "c_d 3\n",
+        )
+    );
+    let dots = render(Format::OpenMetrics100, Escaping::Dots);
+    assert!(
+        dots.contains("a_dot_b_total{x_dot_y=\"1\",x__y=\"2\"} 1\n"),
+        "{dots}"
+    );
+    assert!(dots.contains("a__b_total{k=\"v\"} 2\n"), "{dots}");
+}

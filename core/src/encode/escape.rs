@@ -238,6 +238,52 @@ mod tests {
     }
 
     #[test]
+    fn underscore_escaped_names_are_what_the_encoder_writes() {
+        use crate::{LabelName, MetricName};
+        for n in [
+            "a.b",
+            "a_b",
+            "1st",
+            "a:b",
+            "é",
+            "a..b",
+            "http.server.duration",
+            "up",
+            "x-y/z",
+        ] {
+            let mut buf = [0u8; 32];
+            let metric = MetricName::new(n)
+                .unwrap()
+                .underscore_escaped(&mut buf)
+                .unwrap();
+            assert_eq!(
+                metric.as_str(),
+                name(n, "", Escaping::Underscores, NameKind::Metric),
+                "{n}"
+            );
+            assert!(metric.is_legacy());
+            let mut buf = [0u8; 32];
+            let label = LabelName::new(n)
+                .unwrap()
+                .underscore_escaped(&mut buf)
+                .unwrap();
+            assert_eq!(
+                label.as_str(),
+                name(n, "", Escaping::Underscores, NameKind::Label),
+                "{n}"
+            );
+            assert!(label.is_legacy());
+        }
+        let mut small = [0u8; 2];
+        assert_eq!(
+            MetricName::new("abc")
+                .unwrap()
+                .underscore_escaped(&mut small),
+            Err(crate::NameError::BufferTooSmall)
+        );
+    }
+
+    #[test]
     #[cfg(feature = "utf8-names")]
     fn sample_suffixes_follow_the_escaped_family_name() {
         use Escaping::*;
