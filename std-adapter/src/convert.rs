@@ -280,14 +280,34 @@ fn exemplar<T: Sample>(ex: &data::Exemplar<T>) -> Option<Exemplar<ExemplarLabels
 fn exemplar_from_parts<'a>(
     trace_id: &[u8; 16],
     span_id: &[u8; 8],
-    attrs: Vec<&'a KeyValue>,
+    mut attrs: Vec<&'a KeyValue>,
     value: Number,
     time: SystemTime,
 ) -> Option<Exemplar<ExemplarLabels<'a>>> {
+    let has_ids = trace_id != &[0; 16];
+    // An exemplar's label names must be distinct too (the strict parsers
+    // refuse the scrape otherwise): attributes that would repeat trace_id,
+    // span_id or an earlier attribute's name are left out. Exemplars are
+    // few, so this runs rarely.
+    let mut names: Vec<String> = Vec::new();
+    if has_ids {
+        names.extend(["trace_id".to_string(), "span_id".to_string()]);
+    }
+    let mut buf = [0u8; 256];
+    attrs.retain(|kv| {
+        match otel_prom_core::translate::label_name(kv.key.as_str(), Strategy::default(), &mut buf)
+        {
+            Ok(name) if !names.iter().any(|n| n == name.as_str()) => {
+                names.push(name.as_str().to_string());
+                true
+            }
+            _ => false,
+        }
+    });
     let mut labels = ExemplarLabels {
         trace: hex(trace_id),
         span: hex(span_id),
-        has_ids: trace_id != &[0; 16],
+        has_ids,
         keep: attrs.len(),
         attrs,
     };
@@ -1076,5 +1096,22 @@ mod tests {
         let none = exemplar_from_parts(&[0; 16], &[0; 8], vec![&small], Number::U64(2), t).unwrap();
         assert!(!none.labels.has_ids);
         assert!(render(&none).contains("# {user=\"ann\"} 2 1700000000.25"));
+
+        // No label name twice: an attribute called trace_id, or two keys
+        // that translate alike, keep the first.
+        let fake_id = KeyValue::new("trace_id", "forged");
+        let (dotted, plain) = (KeyValue::new("a.b", "1"), KeyValue::new("a_b", "2"));
+        let ex = exemplar_from_parts(
+            &trace,
+            &span,
+            vec![&fake_id, &dotted, &plain],
+            Number::U64(1),
+            t,
+        )
+        .unwrap();
+        assert_eq!(
+            render(&ex),
+            "# TYPE c counter\nc_total 1 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\",a_b=\"1\"} 1 1700000000.25\n# EOF\n"
+        );
     }
 }
