@@ -127,27 +127,6 @@ struct PointLabels<'a, 'k> {
     reserved: &'static str,
 }
 
-impl PointLabels<'_, '_> {
-    /// Whether one of the point's attributes becomes label `name`.
-    fn has_attribute(&self, name: &str) -> bool {
-        if let Some(names) = self.names {
-            return names.iter().any(|n| n.as_str() == name);
-        }
-        let naming = self.attrs.naming;
-        let mut buf = [0u8; MAX_KEY];
-        self.attrs.attrs.clone().any(|kv| {
-            let key = kv.key.as_str();
-            if naming.unchanged(key) {
-                key == name
-            } else {
-                naming
-                    .label(key, &mut buf)
-                    .is_some_and(|n| n.as_str() == name)
-            }
-        })
-    }
-}
-
 /// Passes labels on, except those `skip` names.
 struct SkipLabels<'v, V, F> {
     inner: &'v mut V,
@@ -195,6 +174,26 @@ impl LabelSet for PointLabels<'_, '_> {
 }
 
 impl PointLabels<'_, '_> {
+    /// Whether one of the point's attributes becomes label `name`.
+    fn has_attribute(&self, name: &str) -> bool {
+        if let Some(names) = self.names {
+            return names.iter().any(|n| n.as_str() == name);
+        }
+        let naming = self.attrs.naming;
+        let mut buf = [0u8; MAX_KEY];
+        self.attrs.attrs.clone().any(|kv| {
+            let key = kv.key.as_str();
+            if naming.unchanged(key) {
+                key == name
+            } else {
+                naming
+                    .label(key, &mut buf)
+                    .is_some_and(|n| n.as_str() == name)
+            }
+        })
+    }
+
+    /// The point's own attributes, as labels.
     fn visit_attributes<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
         match self.names {
             Some(names) => {

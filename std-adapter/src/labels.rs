@@ -50,10 +50,16 @@ impl Naming {
 
     /// Whether `key` is written as it is, as a label name.
     pub(crate) fn unchanged(&self, key: &str) -> bool {
-        if self.underscores && !LabelName::new(key).is_ok_and(|n| n.is_legacy()) {
+        let b = key.as_bytes();
+        if b.is_empty() || key.starts_with("__") {
             return false;
         }
-        unchanged(key, self.strategy)
+        let legacy = (b[0].is_ascii_alphabetic() || b[0] == b'_')
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        if !self.strategy.sanitizes() {
+            return legacy || !self.underscores;
+        }
+        legacy && !b.windows(2).any(|w| w == b"__")
     }
 }
 
@@ -281,20 +287,6 @@ where
         }
         Ok(())
     }
-}
-
-/// Whether translating `key` under `strategy` returns it unchanged.
-pub(crate) fn unchanged(key: &str, strategy: Strategy) -> bool {
-    let b = key.as_bytes();
-    if b.is_empty() || key.starts_with("__") {
-        return false;
-    }
-    if !strategy.sanitizes() {
-        return true;
-    }
-    (b[0].is_ascii_alphabetic() || b[0] == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-        && !b.windows(2).any(|w| w == b"__")
 }
 
 /// Translates `prefix + key` into `buf`.

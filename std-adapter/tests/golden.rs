@@ -344,39 +344,30 @@ fn resource_attributes_on_every_metric_or_selected() {
         "# TYPE c_total counter\nc_total{A=\"B\",host_name=\"h\",service_name=\"s\"} 1\n"
     );
 
-    let (p, e) = setup(
-        plain().with_resource_selector(ResourceSelector::allow(["service.name"])),
-        Some(resource.clone()),
-    );
-    p.meter("m").u64_counter("c").build().add(1, &[]);
+    // One unlabelled counter under each selector: what it copies.
+    let counter_under = |builder: ExporterBuilder| {
+        let (p, e) = setup(builder, Some(resource.clone()));
+        p.meter("m").u64_counter("c").build().add(1, &[]);
+        scrape(&e)
+    };
     assert_eq!(
-        scrape(&e),
+        counter_under(plain().with_resource_selector(ResourceSelector::allow(["service.name"]))),
         "# TYPE c_total counter\nc_total{service_name=\"s\"} 1\n"
     );
-
-    let (p, e) = setup(
-        plain().with_resource_selector(ResourceSelector::deny(["service.name"])),
-        Some(resource.clone()),
-    );
-    p.meter("m").u64_counter("c").build().add(1, &[]);
     assert_eq!(
-        scrape(&e),
+        counter_under(plain().with_resource_selector(ResourceSelector::deny(["service.name"]))),
         "# TYPE c_total counter\nc_total{host_name=\"h\"} 1\n"
     );
-
     // A predicate, with target_info on: the resource stays whole there,
     // whatever the selector copies onto the samples.
-    let (p, e) = setup(
-        PrometheusExporter::builder()
-            .without_scope_info()
-            .with_resource_selector(ResourceSelector::predicate(|k| {
-                k.as_str().starts_with("host.")
-            })),
-        Some(resource),
-    );
-    p.meter("m").u64_counter("c").build().add(1, &[]);
     assert_eq!(
-        scrape(&e),
+        counter_under(
+            PrometheusExporter::builder()
+                .without_scope_info()
+                .with_resource_selector(ResourceSelector::predicate(|k| {
+                    k.as_str().starts_with("host.")
+                }))
+        ),
         concat!(
             "# HELP target_info Target metadata\n",
             "# TYPE target_info gauge\n",
