@@ -527,6 +527,7 @@ impl Plan {
     /// Translates every metric's name once, sorts families by name (then
     /// scope), and prepares scope and resource labels.
     fn plan(&mut self, rm: &ResourceMetrics, cfg: &Config) {
+        let writes_target_info = cfg.target_info && !rm.resource().is_empty();
         self.entries.clear();
         self.text.clear();
         self.order.clear();
@@ -604,10 +605,26 @@ impl Plan {
                         Ok(e) => self.text.push_str(e.as_str()),
                         Err(_) => self.text.push_str(written.as_str()),
                     }
+                } else if self.naming.dots {
+                    // The same for `dots`, which writes `a_b` and `a-b`
+                    // alike.
+                    self.text
+                        .extend(crate::labels::dots_canonical(written.as_str(), true));
                 } else {
                     self.text.push_str(written.as_str());
                 }
                 let name = (start, self.text.len());
+                // `target_info` is the resource's family (`target` with its
+                // `_info` sample in OpenMetrics): a metric of either name
+                // would declare it a second time.
+                if writes_target_info && matches!(&self.text[start..], "target_info" | "target") {
+                    tracing::warn!(
+                        metric = metric.name(),
+                        "metric name is target_info's; metric dropped"
+                    );
+                    self.text.truncate(start);
+                    continue;
+                }
                 let unit_start = self.text.len();
                 if cfg.units {
                     self.text.push_str(t.unit().unwrap_or(""));

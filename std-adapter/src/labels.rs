@@ -17,35 +17,50 @@ use otel_prom_core::{Escaping, LabelName, LabelSet, LabelVisitor, Strategy};
 pub(crate) const MAX_KEY: usize = 512;
 
 /// How attribute keys become label names in one scrape: the translation
-/// strategy, and whether the scrape escapes with `underscores` names the
-/// strategy kept as UTF-8. Then `a.b` and `a_b` are both written `a_b`, so
-/// they are compared (and merged, and ranked against scope and resource
-/// labels) as the scrape writes them; a label name twice in one sample
-/// makes Prometheus refuse the whole scrape.
+/// strategy, and whether the scrape escapes names the strategy kept as
+/// UTF-8 in a way that can make two of them equal. Under `underscores`,
+/// `a.b` and `a_b` are both written `a_b`; under `dots`, `a_b` and `a-b`
+/// are both written `a__b`. Such names are compared (and merged, and ranked
+/// against scope and resource labels) as the scrape writes them: a label
+/// name twice in one sample makes Prometheus refuse the whole scrape.
+/// (`values` escapes every character apart: nothing to do.)
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Naming {
     pub(crate) strategy: Strategy,
     pub(crate) underscores: bool,
+    pub(crate) dots: bool,
 }
 
 impl Naming {
     /// For a scrape escaped with `escaping` (as the format applies it).
     pub(crate) fn new(strategy: Strategy, escaping: Escaping) -> Self {
+        let utf8 = !strategy.sanitizes();
         Naming {
             strategy,
-            underscores: !strategy.sanitizes() && escaping == Escaping::Underscores,
+            underscores: utf8 && escaping == Escaping::Underscores,
+            dots: utf8 && escaping == Escaping::Dots,
         }
     }
 
     /// The label name `key` becomes, in `buf`; `None` when it cannot be one.
     pub(crate) fn label<'b>(&self, key: &str, buf: &'b mut [u8; MAX_KEY]) -> Option<LabelName<'b>> {
-        if !self.underscores {
+        if !self.underscores && !self.dots {
             return label_name(key, self.strategy, buf).ok();
         }
         let mut translated = [0u8; MAX_KEY];
         let name = label_name(key, self.strategy, &mut translated).ok()?;
-        // A legacy name escapes to itself.
-        name.underscore_escaped(buf).ok()
+        if self.underscores {
+            // A legacy name escapes to itself.
+            return name.underscore_escaped(buf).ok();
+        }
+        let mut n = 0;
+        for c in dots_canonical(name.as_str(), false) {
+            let mut utf8 = [0u8; 4];
+            let bytes = c.encode_utf8(&mut utf8).as_bytes();
+            buf.get_mut(n..n + bytes.len())?.copy_from_slice(bytes);
+            n += bytes.len();
+        }
+        LabelName::new(std::str::from_utf8(&buf[..n]).ok()?).ok()
     }
 
     /// Whether `key` is written as it is, as a label name.
@@ -57,10 +72,27 @@ impl Naming {
         let legacy = (b[0].is_ascii_alphabetic() || b[0] == b'_')
             && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
         if !self.strategy.sanitizes() {
+            if self.dots {
+                return dots_canonical(key, false).eq(key.chars());
+            }
             return legacy || !self.underscores;
         }
         legacy && !b.windows(2).any(|w| w == b"__")
     }
+}
+
+/// `name` with every character the `dots` scheme writes as `__` (all but
+/// `.` and the legacy ones) replaced by `_`, which it also writes as `__`:
+/// the scheme writes both alike, and names it would make equal are equal.
+pub(crate) fn dots_canonical(name: &str, metric: bool) -> impl Iterator<Item = char> + '_ {
+    name.chars().enumerate().map(move |(i, c)| {
+        let legal = c.is_ascii_alphabetic()
+            || c == '_'
+            || c == '.'
+            || (metric && c == ':')
+            || (i > 0 && c.is_ascii_digit());
+        if legal { c } else { '_' }
+    })
 }
 
 /// Writes `value` as label text into `out`.
@@ -220,12 +252,17 @@ where
 {
     fn visit<V: LabelVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
         // The common case: every key is already a label name that
-        // translation leaves alone, so distinct keys cannot collide.
+        // translation leaves alone, so distinct keys cannot collide. The
+        // SDK does not always drop a repeated key; lists come sorted by
+        // key, so a repeat is next to its first.
+        let mut previous = None;
         if self.prefix.is_empty()
-            && self
-                .attrs
-                .clone()
-                .all(|kv| self.naming.unchanged(kv.key.as_str()))
+            && self.attrs.clone().all(|kv| {
+                let key = kv.key.as_str();
+                let fast = self.naming.unchanged(key) && previous != Some(key);
+                previous = Some(key);
+                fast
+            })
         {
             for kv in self.attrs.clone() {
                 let Ok(name) = LabelName::new(kv.key.as_str()) else {

@@ -885,3 +885,42 @@ fn utf8_names_that_underscores_make_equal_merge_in_such_a_scrape() {
     );
     assert!(dots.contains("a__b_total{k=\"v\"} 2\n"), "{dots}");
 }
+
+#[test]
+fn metrics_named_like_target_info_give_way_to_it() {
+    // The resource's `target_info` (`target` with an `_info` sample in
+    // OpenMetrics) is declared once: metrics of either name are dropped
+    // while it is written, and kept when it is not.
+    let resource = Resource::builder_empty()
+        .with_attributes([KeyValue::new("service.name", "s")])
+        .build();
+    let record = |builder: ExporterBuilder| {
+        let (p, e) = setup(builder, Some(resource.clone()));
+        let m = p.meter("m");
+        m.u64_counter("target_info").build().add(1, &[]);
+        m.f64_gauge("target").build().record(2.0, &[]);
+        m.u64_counter("other").build().add(3, &[]);
+        scrape(&e)
+    };
+    assert_eq!(
+        record(PrometheusExporter::builder().without_scope_info()),
+        concat!(
+            "# HELP target_info Target metadata\n",
+            "# TYPE target_info gauge\n",
+            "target_info{service_name=\"s\"} 1\n",
+            "# TYPE other_total counter\n",
+            "other_total 3\n",
+        )
+    );
+    assert_eq!(
+        record(plain()),
+        concat!(
+            "# TYPE other_total counter\n",
+            "other_total 3\n",
+            "# TYPE target gauge\n",
+            "target 2\n",
+            "# TYPE target_info_total counter\n",
+            "target_info_total 1\n",
+        )
+    );
+}
