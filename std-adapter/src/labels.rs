@@ -53,12 +53,11 @@ impl Naming {
             // A legacy name escapes to itself.
             return name.underscore_escaped(buf).ok();
         }
+        // The canonical form is ASCII: one byte per character.
         let mut n = 0;
         for c in dots_canonical(name.as_str(), false) {
-            let mut utf8 = [0u8; 4];
-            let bytes = c.encode_utf8(&mut utf8).as_bytes();
-            buf.get_mut(n..n + bytes.len())?.copy_from_slice(bytes);
-            n += bytes.len();
+            *buf.get_mut(n)? = c as u8;
+            n += 1;
         }
         LabelName::new(std::str::from_utf8(&buf[..n]).ok()?).ok()
     }
@@ -84,6 +83,7 @@ impl Naming {
 /// `name` with every character the `dots` scheme writes as `__` (all but
 /// `.` and the legacy ones) replaced by `_`, which it also writes as `__`:
 /// the scheme writes both alike, and names it would make equal are equal.
+/// Every character it yields is ASCII.
 pub(crate) fn dots_canonical(name: &str, metric: bool) -> impl Iterator<Item = char> + '_ {
     name.chars().enumerate().map(move |(i, c)| {
         let legal = c.is_ascii_alphabetic()
