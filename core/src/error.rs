@@ -242,6 +242,13 @@ pub enum RegisterError {
     /// A family of this name exists with another type, other label names
     /// or other bounds.
     Conflict,
+    /// Another family could write one of this family's names in some
+    /// scrape: a gauge `x_total` beside a counter `x` (its samples are
+    /// `x_total`), `h_count` beside a histogram `h`, or, with a strategy that
+    /// keeps UTF-8, `a.b` beside `a_b` (a scraper without UTF-8 support gets
+    /// both as `a_b`). OpenMetrics forbids such clashes. Checked for
+    /// families defined at run time (`register_counter`, ...).
+    NameClash,
     /// The metric name, a label name or the unit is invalid.
     Name(NameError),
     /// Name, help, unit and label names together exceed the registry's
@@ -249,7 +256,9 @@ pub enum RegisterError {
     MetadataTooLong,
     /// More label names than the registry's `LABELS`.
     TooManyLabels,
-    /// Two label names are the same after translation.
+    /// Two label names are the same after translation, or (checked for
+    /// families defined at run time) some scrape's escaping would write
+    /// them alike (`a.b` and `a_b` under `underscores`).
     DuplicateLabel,
     /// `le` is the histogram's own label.
     ReservedLabel,
@@ -281,12 +290,17 @@ impl RegisterError {
             RegisterError::Conflict => {
                 "a family with this name exists with another type, labels or bounds"
             }
+            RegisterError::NameClash => {
+                "another family could write one of this family's names in some scrape"
+            }
             RegisterError::Name(e) => e.text(),
             RegisterError::MetadataTooLong => {
                 "name, help, unit and label names exceed the family text capacity"
             }
             RegisterError::TooManyLabels => "more label names than the registry allows",
-            RegisterError::DuplicateLabel => "two label names are equal after translation",
+            RegisterError::DuplicateLabel => {
+                "two label names are equal after translation or escaping"
+            }
             RegisterError::ReservedLabel => "`le` is reserved for histogram buckets",
             RegisterError::Bounds(e) => e.text(),
             RegisterError::TooManyBuckets => "more bounds than the registry allows",

@@ -161,6 +161,14 @@ fn creating_the_same_metric_twice_shares_the_family() {
         msg.starts_with("http.requests: cannot register: a family with this name exists"),
         "{msg}"
     );
+    // The counter's samples are `http_requests_total`: a gauge of that name
+    // would repeat them.
+    let msg = message(reg.gauge(s("http.requests.total"), None));
+    assert_eq!(
+        msg,
+        "http.requests.total: cannot register: another family could write one of this family's names in some scrape"
+    );
+    assert!(!String::from(reg.scrape()).contains("gauge"));
 }
 
 #[wasm_bindgen_test]

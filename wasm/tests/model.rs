@@ -118,6 +118,13 @@ fn errors_name_the_metric_and_leave_no_trace() {
     assert_eq!(e.kind, ErrorKind::Record(RecordError::ValueTooLong));
     let e = m.gauge("http.requests", "", "", &["route"]).err().unwrap();
     assert_eq!(e.kind, ErrorKind::Register(RegisterError::Conflict));
+    assert!(m.histogram("latency", "", "", &[], None).is_ok());
+    let e = m.gauge("latency_count", "", "", &[]).err().unwrap();
+    assert_eq!(e.kind, ErrorKind::Register(RegisterError::NameClash));
+    assert_eq!(
+        e.to_string(),
+        "latency_count: cannot register: another family could write one of this family's names in some scrape"
+    );
     let e = m.histogram("h", "", "", &["le"], None).err().unwrap();
     assert_eq!(e.kind, ErrorKind::Register(RegisterError::ReservedLabel));
     let too_many = [1.0f64; 40]

@@ -49,6 +49,7 @@
 //! # Ok::<(), otel_prom_core::EncodeError<core::convert::Infallible>>(())
 //! ```
 
+mod alike;
 #[cfg(not(feature = "compact-histograms"))]
 mod assembled;
 mod counting;
@@ -61,6 +62,7 @@ mod shortest;
 mod sink;
 mod slice;
 
+pub(crate) use alike::{Written, room_for, written_alike};
 pub use counting::{CountingSink, encoded_len};
 pub use labels::{LabelSet, LabelVisitor};
 pub use number::NumberBuffer;

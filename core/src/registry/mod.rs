@@ -51,6 +51,7 @@
 //! ```
 
 mod cell;
+mod clash;
 mod definition;
 mod family;
 mod series;
@@ -74,6 +75,10 @@ use crate::translate::names::written;
 use crate::value::{Bounds, Histogram, Number};
 use family::{FamilyDesc, Kind, Shape};
 use series::{NONE, SeriesKey, SeriesSlot, hash, link, target};
+
+/// How a new family is judged against the registered ones.
+type Check<const L: usize, const B: usize, const M: usize> =
+    fn(&FamilyDesc<L, B, M>, &[Once<FamilyDesc<L, B, M>>]) -> Result<(), RegisterError>;
 
 /// State changed only under the registration lock.
 struct Registration<const FAMILIES: usize> {
@@ -262,11 +267,20 @@ impl<
     /// with the registry's strategy; `labels` are the label names.
     /// Registering the same family again returns the same id.
     ///
+    /// Every `register_*` refuses a family some scrape would write a name of
+    /// twice: a name another family's samples could carry (a gauge `c_total`
+    /// beside this counter `c`) is [`RegisterError::NameClash`]; with a
+    /// strategy that keeps UTF-8, names an escaping scheme writes alike
+    /// (`a.b` and `a_b`) are `NameClash` too, or `DuplicateLabel` for two
+    /// label names. The check takes about `11 × META` bytes of stack.
+    ///
     /// ```
     /// # use otel_prom_core::registry::Registry;
-    /// static REG: Registry<1, 1, 1> = Registry::new();
+    /// use otel_prom_core::error::RegisterError;
+    /// static REG: Registry<2, 1, 1> = Registry::new();
     /// let a = REG.register_counter("c", "Help.", "", &["k"]).unwrap();
     /// assert_eq!(REG.register_counter("c", "Help.", "", &["k"]), Ok(a));
+    /// assert_eq!(REG.register_gauge_i64("c_total", "", "", &[]), Err(RegisterError::NameClash));
     /// ```
     pub fn register_counter(
         &self,
@@ -376,13 +390,17 @@ impl<
             bounds,
             &mut text,
         )?;
-        self.insert_family(shape, written(&text, len as usize))
+        self.insert_family(shape, written(&text, len as usize), clash::check)
     }
 
     /// Registers (or finds) a family defined with [`Family`], typically in
     /// a `const`: translated and checked when the program was compiled, so
     /// this only copies it. Registering the same family again returns the
-    /// same id.
+    /// same id. A family of the same name with another type, labels or
+    /// bounds is a [`RegisterError::Conflict`]; unlike `register_*`, no more
+    /// is compared (a firmware that registers only such families links no
+    /// check of names another family's samples could write): give them
+    /// names apart, not a gauge `x_total` beside a counter `x`.
     ///
     /// ```
     /// use otel_prom_core::registry::{kind, Family, Registry};
@@ -396,12 +414,24 @@ impl<
         &self,
         family: &Family<K, L, B, M>,
     ) -> Result<K::Id, RegisterError> {
-        self.insert_family(family.shape, family.text_str())
+        self.insert_family(family.shape, family.text_str(), clash::unchecked)
             .map(K::id)
     }
 
     /// [`register`](Self::register)'s work, once for every kind of family.
-    fn insert_family(&self, shape: Shape<L, B>, text: &str) -> Result<u16, RegisterError> {
+    /// `check` judges a new family against the registered ones, under the
+    /// lock: families defined at run time are checked for names some scrape
+    /// would write alike (`clash::check`); a [`Family`] defined in a `const`
+    /// has legacy names chosen when the program was written, and a firmware
+    /// that registers only those links none of the check. (A function
+    /// pointer, not a closure: a closure made this generic, and a firmware
+    /// got it inlined once per kind, +1.3 KB.)
+    fn insert_family(
+        &self,
+        shape: Shape<L, B>,
+        text: &str,
+        check: Check<L, B, M>,
+    ) -> Result<u16, RegisterError> {
         let mut stored: String<M> = String::new();
         stored
             .push_str(text)
@@ -429,6 +459,7 @@ impl<
                 };
             }
         }
+        check(&desc, &self.families[..count])?;
         if count == F {
             return Err(RegisterError::FamiliesFull);
         }

@@ -1,0 +1,220 @@
+//! Whether two names come out of the encoder alike in some scrape.
+//!
+//! Names kept as UTF-8 meet the escaping schemes: `a.b` and `a_b` are both
+//! written `a_b` under `underscores`, `a_b` and `a-b` both `a__b` under
+//! `dots`. A registry that wants no family or label name to appear twice in
+//! any scrape asks here, and the answer comes from the encoder's own name
+//! writer, so it cannot drift from what a scrape writes.
+
+use super::escape::{in_effect, write_name};
+use super::sink::Sink;
+use super::slice::SliceSink;
+use crate::format::Escaping;
+use crate::name::NameKind;
+
+/// A name as the encoder writes it: `name` (`legacy` if it is in the legacy
+/// set), then `inside` escaped with it as part of one name, then `after`
+/// appended after escaping (a sample's `_bucket`, OpenMetrics' `_total`).
+#[derive(Clone, Copy)]
+pub(crate) struct Written<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) legacy: bool,
+    pub(crate) inside: &'static str,
+    pub(crate) after: &'static str,
+}
+
+/// Every scheme a scrape can apply. `in_effect` narrows them to what this
+/// build writes (only `underscores` without `utf8-names`).
+const SCHEMES: [Escaping; 4] = [
+    Escaping::Underscores,
+    Escaping::Dots,
+    Escaping::Values,
+    Escaping::AllowUtf8,
+];
+
+/// Room to write a name of up to `len` bytes under any scheme: `dots`
+/// writes `.` as five bytes, `values` a character as at most two per byte
+/// (and `U__`), and the suffixes add at most 15.
+pub(crate) const fn room_for(len: usize) -> usize {
+    5 * len + 18
+}
+
+/// True when some escaping scheme writes `a` and `b` as the same text.
+/// `scratch` holds both as written: exact when each half has
+/// [`room_for`] the longer name; a longer text is compared by its length
+/// and the part that fits (two such texts are taken as alike).
+///
+/// `#[inline]` so that it is compiled only where a registry's check uses
+/// it: compiled into this crate on its own, its calls to the name writer
+/// changed what got inlined in a firmware that never calls it (+98 B).
+#[inline]
+pub(crate) fn written_alike(
+    a: Written<'_>,
+    b: Written<'_>,
+    kind: NameKind,
+    scratch: &mut [u8],
+) -> bool {
+    let (buf_a, buf_b) = scratch.split_at_mut(scratch.len() / 2);
+    SCHEMES.iter().any(|&scheme| {
+        // Through a `SliceSink`, the sink scrapes render into, so that the
+        // name writer is not compiled a second time for this.
+        let mut out_a = Sink {
+            inner: SliceSink::new(buf_a),
+        };
+        let mut out_b = Sink {
+            inner: SliceSink::new(buf_b),
+        };
+        let scheme = in_effect(scheme);
+        // A `SliceSink` takes every byte, so writing cannot fail.
+        let _ = write_name(
+            &mut out_a, a.name, a.inside, a.after, a.legacy, scheme, kind,
+        );
+        let _ = write_name(
+            &mut out_b, b.name, b.inside, b.after, b.legacy, scheme, kind,
+        );
+        out_a.inner.len() == out_b.inner.len() && out_a.inner.written() == out_b.inner.written()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(name: &str) -> Written<'_> {
+        Written {
+            name,
+            legacy: NameKind::Metric.all_legacy(name.as_bytes()),
+            inside: "",
+            after: "",
+        }
+    }
+
+    #[test]
+    fn names_that_escape_alike() {
+        let alike = |a, b| written_alike(metric(a), metric(b), NameKind::Metric, &mut [0; 1024]);
+        assert!(alike("a_b", "a_b"));
+        assert!(alike("a.b", "a_b"), "underscores writes both a_b");
+        assert!(alike("a-b", "a.b"));
+        assert!(!alike("a_b", "a_c"));
+        assert!(!alike("a_b", "a_bc"), "a prefix is not the same name");
+        // Long names, differing only at the end.
+        let long_a = "x".repeat(40) + ".y";
+        let long_b = "x".repeat(40) + "_y";
+        let long_c = "x".repeat(40) + "_z";
+        assert!(alike(&long_a, &long_b));
+        assert!(!alike(&long_a, &long_c));
+    }
+
+    #[cfg(feature = "utf8-names")]
+    #[test]
+    fn values_meets_a_legacy_name_that_looks_escaped() {
+        // `values` writes `a.b` as `U__a_2e_b`, which is also a legacy name
+        // it leaves as it is; no other scheme writes them alike.
+        let alike = written_alike(
+            metric("a.b"),
+            metric("U__a_2e_b"),
+            NameKind::Metric,
+            &mut [0; 256],
+        );
+        assert!(alike);
+    }
+
+    #[test]
+    fn a_suffix_inside_or_after_the_name() {
+        let counter = Written {
+            inside: "_total",
+            ..metric("x")
+        };
+        assert!(written_alike(
+            counter,
+            metric("x_total"),
+            NameKind::Metric,
+            &mut [0; 256]
+        ));
+        let sample = Written {
+            after: "_count",
+            ..metric("h")
+        };
+        assert!(written_alike(
+            sample,
+            metric("h_count"),
+            NameKind::Metric,
+            &mut [0; 256]
+        ));
+        assert!(!written_alike(
+            sample,
+            metric("h_sum"),
+            NameKind::Metric,
+            &mut [0; 256]
+        ));
+    }
+
+    #[test]
+    fn label_names_use_the_label_set() {
+        let label = |name| Written {
+            name,
+            legacy: NameKind::Label.all_legacy(name.as_bytes()),
+            inside: "",
+            after: "",
+        };
+        // `:` is legal in metric names only.
+        assert!(written_alike(
+            label("a:b"),
+            label("a_b"),
+            NameKind::Label,
+            &mut [0; 256]
+        ));
+        assert!(!written_alike(
+            metric("a:b"),
+            metric("a_b"),
+            NameKind::Metric,
+            &mut [0; 256]
+        ));
+    }
+
+    #[test]
+    fn room_for_holds_the_longest_writing_of_any_name() {
+        // The worst character for each scheme, and a mix.
+        for name in [
+            "..........",
+            "\u{10ffff}\u{10ffff}",
+            "\"\"\"",
+            "é.x\u{10ffff}_",
+            "_",
+        ] {
+            for &scheme in &SCHEMES {
+                for (inside, after) in [("_total", "_created"), ("_info", "_bucket")] {
+                    let mut buf = [0u8; 128];
+                    let mut out = Sink {
+                        inner: SliceSink::new(&mut buf),
+                    };
+                    let _ = write_name(
+                        &mut out,
+                        name,
+                        inside,
+                        after,
+                        false,
+                        scheme,
+                        NameKind::Metric,
+                    );
+                    assert!(
+                        out.inner.len() <= room_for(name.len()),
+                        "{name:?} under {scheme:?}: {} > {}",
+                        out.inner.len(),
+                        room_for(name.len())
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn texts_longer_than_the_scratch_are_judged_by_length_and_prefix() {
+        let a = metric("abcdefgh.1");
+        let b = metric("abcdefgh.2");
+        assert!(!written_alike(a, b, NameKind::Metric, &mut [0; 64]));
+        // Only the first four bytes fit: the same length and prefix count as
+        // alike, which can refuse a family but never let a clash through.
+        assert!(written_alike(a, b, NameKind::Metric, &mut [0; 8]));
+    }
+}
