@@ -6,6 +6,8 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use embedded_io::Write;
@@ -60,6 +62,8 @@ pub(crate) struct Plan {
     scratch: RefCell<String>,
     /// How this scrape writes label names.
     naming: Naming,
+    /// Every name the families written so far in this scrape may write.
+    taken: TakenNames,
     /// Per plan entry, the order its points were written in last time (as
     /// indices into the SDK's order): while the SDK keeps handing points
     /// over in the same order, checking that order (n - 1 comparisons)
@@ -488,6 +492,84 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     }
 }
 
+/// A set of names, each a base and a suffix, kept from one scrape to the
+/// next so that a scrape allocates nothing for it once warm: the names in
+/// one text, found by their hashes.
+#[derive(Debug, Default)]
+struct TakenNames {
+    text: String,
+    /// Hash of a name to its span in `text`; names of equal hash are told
+    /// apart by their text (`spans` holds every name's).
+    hashes: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl TakenNames {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.hashes.clear();
+        self.spans.clear();
+    }
+
+    /// FNV-1a over the name's bytes, however it is split: names are short,
+    /// and this runs for every name of every family on every scrape.
+    fn hash(base: &str, suffix: &str) -> u64 {
+        Self::hash_on(Self::hash_on(0xcbf2_9ce4_8422_2325, base), suffix)
+    }
+
+    /// The hash of a name that starts with the one hashed to `state` and
+    /// goes on with `more` (a family's base is hashed once for all its
+    /// suffixes).
+    fn hash_on(state: u64, more: &str) -> u64 {
+        more.bytes().fold(state, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    /// Whether the name of hash `hash` (`base` then `suffix`) is taken.
+    fn contains(&self, hash: u64, base: &str, suffix: &str) -> bool {
+        let is = |&(start, end): &(usize, usize)| {
+            let name = &self.text[start..end];
+            name.len() == base.len() + suffix.len()
+                && name.starts_with(base)
+                && name.ends_with(suffix)
+        };
+        match self.hashes.get(&hash) {
+            None => false,
+            Some(&i) => is(&self.spans[i]) || self.spans.iter().any(is),
+        }
+    }
+
+    fn insert(&mut self, hash: u64, base: &str, suffix: &str) {
+        let start = self.text.len();
+        self.text.push_str(base);
+        self.text.push_str(suffix);
+        self.hashes.entry(hash).or_insert(self.spans.len());
+        self.spans.push((start, self.text.len()));
+    }
+}
+
+/// The keys of [`TakenNames`] are hashes already: used as they are.
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; any other input is still mixed in.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 impl Plan {
     fn str(&self, range: (usize, usize)) -> &str {
         &self.text[range.0..range.1]
@@ -505,23 +587,80 @@ impl Plan {
             enc.format().effective_escaping(enc.escaping()),
         );
         self.plan(rm, cfg);
+        self.taken.clear();
         if cfg.target_info && !rm.resource().is_empty() {
             write_target_info(rm.resource(), self.naming, enc, &self.scratch)?;
+            for suffix in ["", "_info"] {
+                let hash = TakenNames::hash("target", suffix);
+                self.taken.insert(hash, "target", suffix);
+            }
         }
         let scopes: Vec<&data::ScopeMetrics> = rm.scope_metrics().collect();
         let mut i = 0;
         while i < self.order.len() {
-            let first = self.entries[self.order[i]].name;
+            let Entry { kind, name, .. } = self.entries[self.order[i]];
             let mut end = i + 1;
             while end < self.order.len()
-                && self.str(self.entries[self.order[end]].name) == self.str(first)
+                && self.str(self.entries[self.order[end]].name) == self.str(name)
             {
                 end += 1;
             }
-            self.write_family(&scopes, i, end, enc)?;
+            if self.claim_names(kind, name) {
+                self.write_family(&scopes, i, end, enc)?;
+            } else {
+                tracing::warn!(
+                    metric = self.str(name),
+                    "a name of this metric is written by an earlier family (such as a gauge \
+                     `x_total` beside a counter `x`); metric dropped"
+                );
+            }
             i = end;
         }
         Ok(())
+    }
+
+    /// Claims every name the family `name` of `kind` may write (its family
+    /// name and its samples', `_created` included) unless one is already
+    /// taken: OpenMetrics forbids two families that could write one name
+    /// (a gauge `x_total` beside a counter `x`), and a repeated sample is
+    /// dropped by Prometheus. Families come in name order, so the first by
+    /// name keeps its names. Judged by OpenMetrics' names, which include
+    /// the text format's, so every format keeps the same families.
+    ///
+    /// The names compared are the plan's (escaped once already where the
+    /// scrape writes names with underscores), with the suffixes appended:
+    /// exact for those scrapes and `allow-utf-8`. Under `dots` and
+    /// `values` a suffix is written differently inside a name than after
+    /// it, so a pair can be judged to clash there that only clashes in the
+    /// other scrapes; it is dropped from all of them alike.
+    fn claim_names(&mut self, kind: Kind, name: (usize, usize)) -> bool {
+        let name = &self.text[name.0..name.1];
+        let (base, suffixes): (&str, &[&'static str]) = match kind {
+            Kind::Counter => (
+                match name.strip_suffix("_total") {
+                    Some(base) if !base.is_empty() => base,
+                    _ => name,
+                },
+                &["", "_total", "_created"],
+            ),
+            Kind::Gauge => (name, &[""]),
+            Kind::Histogram => (name, &["", "_bucket", "_sum", "_count", "_created"]),
+        };
+        let base_hash = TakenNames::hash(base, "");
+        let mut hashes = [0u64; 5];
+        for (h, suffix) in hashes.iter_mut().zip(suffixes) {
+            *h = TakenNames::hash_on(base_hash, suffix);
+        }
+        let clash = suffixes
+            .iter()
+            .zip(hashes)
+            .any(|(suffix, h)| self.taken.contains(h, base, suffix));
+        if !clash {
+            for (suffix, h) in suffixes.iter().zip(hashes) {
+                self.taken.insert(h, base, suffix);
+            }
+        }
+        !clash
     }
 
     /// Translates every metric's name once, sorts families by name (then
@@ -1063,6 +1202,28 @@ fn write_target_info<W: Write>(
 mod tests {
     use super::*;
     use otel_prom_core::{Escaping, Format};
+
+    #[test]
+    fn taken_names_match_however_split_and_past_a_hash_collision() {
+        let mut taken = TakenNames::default();
+        let contains =
+            |t: &TakenNames, base, suffix| t.contains(TakenNames::hash(base, suffix), base, suffix);
+        taken.insert(TakenNames::hash("jobs", "_created"), "jobs", "_created");
+        assert!(contains(&taken, "jobs_created", ""));
+        assert!(contains(&taken, "jobs_", "created"));
+        assert!(!contains(&taken, "jobs", "_total"));
+        assert!(!contains(&taken, "jobs", "_create"));
+        // A name whose hash slot another name holds (as a collision leaves
+        // it) is still found by its text, and a text of the same hash is
+        // not mistaken for it.
+        let other = TakenNames::hash("other", "");
+        taken.insert(other, "other", "");
+        taken.hashes.insert(other, 0);
+        assert!(contains(&taken, "other", ""));
+        assert!(!taken.contains(other, "another", ""));
+        taken.clear();
+        assert!(!contains(&taken, "jobs_created", ""));
+    }
 
     fn render(ex: &Exemplar<ExemplarLabels<'_>>) -> String {
         let mut out = Vec::new();

@@ -924,3 +924,61 @@ fn metrics_named_like_target_info_give_way_to_it() {
         )
     );
 }
+
+#[test]
+fn families_whose_names_would_meet_keep_the_first_by_name() {
+    // OpenMetrics forbids a family name that another family's samples
+    // could write: `latency_count` and `latency_sum` beside the histogram
+    // `latency`, `jobs_created` beside the counter `jobs`, a counter
+    // `target` beside the resource's `target_info` (whose OpenMetrics
+    // family is `target`). The first by name keeps its names; the others
+    // are dropped from every format alike.
+    let resource = Resource::builder_empty()
+        .with_attributes([KeyValue::new("service.name", "s")])
+        .build();
+    let (p, e) = setup(
+        PrometheusExporter::builder().without_scope_info(),
+        Some(resource),
+    );
+    let m = p.meter("m");
+    m.f64_histogram("latency")
+        .with_boundaries(vec![1.0])
+        .build()
+        .record(0.5, &[]);
+    m.i64_gauge("latency_count").build().record(7, &[]);
+    m.u64_counter("latency_sum").build().add(8, &[]);
+    m.u64_counter("jobs").build().add(1, &[]);
+    m.i64_gauge("jobs_created").build().record(9, &[]);
+    m.u64_counter("target").build().add(10, &[]);
+    m.i64_gauge("kept").build().record(11, &[]);
+    assert_eq!(
+        scrape(&e),
+        concat!(
+            "# HELP target_info Target metadata\n",
+            "# TYPE target_info gauge\n",
+            "target_info{service_name=\"s\"} 1\n",
+            "# TYPE jobs_total counter\n",
+            "jobs_total 1\n",
+            "# TYPE kept gauge\n",
+            "kept 11\n",
+            "# TYPE latency histogram\n",
+            "latency_bucket{le=\"1\"} 1\n",
+            "latency_bucket{le=\"+Inf\"} 1\n",
+            "latency_sum 0.5\n",
+            "latency_count 1\n",
+        )
+    );
+    let om = String::from_utf8(
+        e.render_format(Format::OpenMetrics100, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    for dropped in [
+        "jobs_created 9",
+        "latency_sum_total",
+        "target_total",
+        "latency_count 7",
+    ] {
+        assert!(!om.contains(dropped), "{dropped} in\n{om}");
+    }
+}

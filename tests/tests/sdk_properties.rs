@@ -13,6 +13,8 @@
 #[allow(dead_code)]
 mod harness;
 
+use std::collections::HashMap;
+
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::Resource;
@@ -41,8 +43,21 @@ const KEYS: [&str; 12] = [
 ];
 
 /// Instrument names that meet the same way (the SDK accepts
-/// `[A-Za-z][A-Za-z0-9_.\-/]*`).
-const NAMES: [&str; 6] = ["m.x", "m_x", "m-x", "m/x", "le", "target_info"];
+/// `[A-Za-z][A-Za-z0-9_.\-/]*`), or through a suffix another family's
+/// samples carry (`m_x_count` beside a histogram `m_x`, `target` beside
+/// `target_info`).
+const NAMES: [&str; 10] = [
+    "m.x",
+    "m_x",
+    "m-x",
+    "m/x",
+    "le",
+    "target_info",
+    "target",
+    "m_x_count",
+    "m.x.created",
+    "m_x_total",
+];
 
 #[derive(Debug, Clone)]
 enum Instrument {
@@ -230,6 +245,37 @@ fn names_are_distinct(text: &str, format: Format) -> Result<bool, String> {
     families.sort_unstable();
     if let Some(w) = families.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("family {:?} declared twice", w[0]));
+    }
+    // No name a family may write (its own, its samples', an OpenMetrics
+    // `_created`) is another family's: OpenMetrics forbids such clashes.
+    let mut owner: HashMap<String, String> = HashMap::new();
+    let mut family = String::new();
+    for line in text.lines() {
+        let names = if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+            family = name.trim_matches('"').to_string();
+            let mut names = vec![family.clone()];
+            if format == Format::OpenMetrics100 && matches!(kind, "counter" | "histogram") {
+                names.push(format!("{family}_created"));
+            }
+            names
+        } else if line.starts_with('#') || line.is_empty() {
+            continue;
+        } else {
+            let name = line.strip_prefix("{\"").map_or_else(
+                || line.split(['{', ' ']).next().unwrap_or(""),
+                |quoted| quoted.split('"').next().unwrap_or(""),
+            );
+            vec![name.to_string()]
+        };
+        for name in names {
+            let first = owner.entry(name.clone()).or_insert_with(|| family.clone());
+            if *first != family {
+                return Err(format!(
+                    "{name:?} written by families {first:?} and {family:?}"
+                ));
+            }
+        }
     }
     Ok(repeated_series)
 }
