@@ -2,6 +2,8 @@
 //! 10,000 series = 50 families (25 counters, 25 histograms with 11 bounds
 //! 0.005…10) × 200 series × 2 labels, every series recorded.
 //!
+//! Registration: the same 50 families into an empty registry.
+//!
 //! Run: `cargo bench -p otel-prom-core --bench registry`
 
 use std::hint::black_box;
@@ -215,10 +217,71 @@ fn record(c: &mut Criterion, data: &Data) {
     g.finish();
 }
 
+/// The 50 families of the data set registered into an empty registry, on
+/// both sides: our registration translates each name and checks it against
+/// every family before it for names a scrape would write twice.
+fn register(c: &mut Criterion) {
+    type Empty = Registry<FAMILIES, 1, 1, 2, 32, 12, 96>;
+    let names: Vec<String> = (0..FAMILIES)
+        .map(|f| {
+            if f % 2 == 0 {
+                format!("app_requests_{f}")
+            } else {
+                format!("app_latency_{f}_seconds")
+            }
+        })
+        .collect();
+    let mut g = c.benchmark_group("register_50_families");
+    g.throughput(Throughput::Elements(FAMILIES as u64));
+    g.bench_function("otel_prom", |b| {
+        b.iter_batched_ref(
+            || Box::new(Empty::new()),
+            |reg| {
+                for (f, name) in names.iter().enumerate() {
+                    if f % 2 == 0 {
+                        reg.register_counter(name, "Benchmark family.", "", &["route", "code"])
+                            .map(|_| ())
+                    } else {
+                        reg.register_histogram(
+                            name,
+                            "Benchmark family.",
+                            "",
+                            &["route", "code"],
+                            &BOUNDS,
+                        )
+                        .map(|_| ())
+                    }
+                    .unwrap();
+                }
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("prometheus_client", |b| {
+        b.iter_batched_ref(
+            PcRegistry::default,
+            |reg| {
+                for (f, name) in names.iter().enumerate() {
+                    if f % 2 == 0 {
+                        let fam = Family::<Labels, PcCounter>::default();
+                        reg.register(name, "Benchmark family.", fam);
+                    } else {
+                        let fam: PcHistogramFamily = Family::new_with_constructor(new_histogram);
+                        reg.register(name, "Benchmark family.", fam);
+                    }
+                }
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let data = Data::build();
     scrape(c, &data);
     record(c, &data);
+    register(c);
 }
 
 #[allow(missing_docs)]

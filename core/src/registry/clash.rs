@@ -35,10 +35,16 @@ pub(super) fn check<const L: usize, const B: usize, const M: usize>(
     if labels_clash(desc, &mut scratch) {
         return Err(RegisterError::DuplicateLabel);
     }
-    let clashes = registered
-        .iter()
-        .filter_map(Once::get)
-        .any(|existing| families_clash(existing, desc, &mut scratch));
+    let this = base(desc);
+    let clashes = registered.iter().filter_map(Once::get).any(|existing| {
+        // Legacy names are alike only when spelled alike (`written_alike`)
+        // and the suffixes come last, so unless one base starts the other
+        // no name of theirs can meet: most pairs end here, unwritten.
+        let other = base(existing);
+        let related = this.starts_with(other) || other.starts_with(this);
+        let legacy = desc.shape.name_legacy && existing.shape.name_legacy;
+        (related || !legacy) && families_clash(existing, desc, &mut scratch)
+    });
     if clashes {
         return Err(RegisterError::NameClash);
     }
@@ -63,6 +69,16 @@ const OM_HISTOGRAM: Suffixes = &[
 const TEXT_INFO: Suffixes = &[("_info", "")];
 const OM_INFO: Suffixes = &[("", ""), ("", "_info")];
 
+/// The name a family's names are made of: a counter's `_total` and an
+/// info's `_info` taken off, as the encoder's headers do.
+fn base<const L: usize, const B: usize, const M: usize>(desc: &FamilyDesc<L, B, M>) -> &str {
+    match desc.kind() {
+        Kind::Counter => strip(desc.name(), "_total"),
+        Kind::Info => strip(desc.name(), "_info"),
+        Kind::GaugeI64 | Kind::GaugeF64 | Kind::Histogram => desc.name(),
+    }
+}
+
 /// The base name a family's names are made of, and their suffixes in
 /// Prometheus text (`om` false) or OpenMetrics: the family name and every
 /// sample name the format could give it, `_created` included (the registry
@@ -73,18 +89,17 @@ fn names<const L: usize, const B: usize, const M: usize>(
     desc: &FamilyDesc<L, B, M>,
     om: bool,
 ) -> (&str, Suffixes) {
-    let name = desc.name();
-    match desc.kind() {
-        Kind::Counter => {
-            let base = strip(name, "_total");
-            let total = desc.shape.total || base.len() != name.len();
-            let text = if total { TEXT_TOTAL } else { PLAIN };
-            (base, if om { OM_COUNTER } else { text })
-        }
-        Kind::GaugeI64 | Kind::GaugeF64 => (name, PLAIN),
-        Kind::Histogram => (name, if om { OM_HISTOGRAM } else { TEXT_HISTOGRAM }),
-        Kind::Info => (strip(name, "_info"), if om { OM_INFO } else { TEXT_INFO }),
-    }
+    let base = base(desc);
+    let suffixes = match desc.kind() {
+        Kind::Counter if om => OM_COUNTER,
+        Kind::Counter if desc.shape.total || base.len() != desc.name().len() => TEXT_TOTAL,
+        Kind::Counter | Kind::GaugeI64 | Kind::GaugeF64 => PLAIN,
+        Kind::Histogram if om => OM_HISTOGRAM,
+        Kind::Histogram => TEXT_HISTOGRAM,
+        Kind::Info if om => OM_INFO,
+        Kind::Info => TEXT_INFO,
+    };
+    (base, suffixes)
 }
 
 /// `name` without `suffix`, unless that would leave nothing (as the
