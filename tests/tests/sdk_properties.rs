@@ -13,8 +13,6 @@
 #[allow(dead_code)]
 mod harness;
 
-use std::collections::HashMap;
-
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::Resource;
@@ -246,37 +244,7 @@ fn names_are_distinct(text: &str, format: Format) -> Result<bool, String> {
     if let Some(w) = families.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("family {:?} declared twice", w[0]));
     }
-    // No name a family may write (its own, its samples', an OpenMetrics
-    // `_created`) is another family's: OpenMetrics forbids such clashes.
-    let mut owner: HashMap<String, String> = HashMap::new();
-    let mut family = String::new();
-    for line in text.lines() {
-        let names = if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.rsplit_once(' ').unwrap_or((rest, ""));
-            family = name.trim_matches('"').to_string();
-            let mut names = vec![family.clone()];
-            if format == Format::OpenMetrics100 && matches!(kind, "counter" | "histogram") {
-                names.push(format!("{family}_created"));
-            }
-            names
-        } else if line.starts_with('#') || line.is_empty() {
-            continue;
-        } else {
-            let name = line.strip_prefix("{\"").map_or_else(
-                || line.split(['{', ' ']).next().unwrap_or(""),
-                |quoted| quoted.split('"').next().unwrap_or(""),
-            );
-            vec![name.to_string()]
-        };
-        for name in names {
-            let first = owner.entry(name.clone()).or_insert_with(|| family.clone());
-            if *first != family {
-                return Err(format!(
-                    "{name:?} written by families {first:?} and {family:?}"
-                ));
-            }
-        }
-    }
+    harness::check_no_name_twice(text, format)?;
     Ok(repeated_series)
 }
 
