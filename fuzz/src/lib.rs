@@ -897,7 +897,11 @@ fn check_registry_scrape<
         counters,
         counter_total,
         "scraped counter totals in {:?}",
-        exposition.samples.iter().map(|s| (&s.kind, &s.name, &s.value)).collect::<Vec<_>>()
+        exposition
+            .samples
+            .iter()
+            .map(|s| (&s.kind, &s.name, &s.value))
+            .collect::<Vec<_>>()
     );
     let inf = sum("histogram", &|s| {
         s.name.ends_with("_bucket") && s.labels.iter().any(|(k, v)| k == "le" && v == "+Inf")
