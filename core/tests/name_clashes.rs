@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use otel_prom_core::error::RegisterError;
-use otel_prom_core::registry::Registry;
+use otel_prom_core::registry::{Family, Registry, kind};
 use otel_prom_core::{Escaping, Format, Strategy};
 
 type Reg = Registry<2, 4, 16, 2, 32, 4, 128>;
@@ -305,4 +305,64 @@ fn a_clash_names_what_went_wrong_and_keeps_the_first_family() {
     )
     .unwrap();
     assert_eq!(page, "# TYPE jobs_total counter\njobs_total 3\n");
+}
+
+/// Runs `$body` with `$f` bound to a `Family` of `$kind` named `$name`.
+macro_rules! with_family {
+    ($kind:expr, $name:expr, |$f:ident| $body:expr) => {
+        match $kind {
+            Kind::Counter => {
+                let $f: Family<kind::Counter, 2, 4, 128> =
+                    Family::counter($name, "", "", &[]).unwrap();
+                $body
+            }
+            Kind::GaugeI64 => {
+                let $f: Family<kind::GaugeI64, 2, 4, 128> =
+                    Family::gauge_i64($name, "", "", &[]).unwrap();
+                $body
+            }
+            Kind::GaugeF64 => {
+                let $f: Family<kind::GaugeF64, 2, 4, 128> =
+                    Family::gauge_f64($name, "", "", &[]).unwrap();
+                $body
+            }
+            Kind::Histogram => {
+                let $f: Family<kind::Histogram, 2, 4, 128> =
+                    Family::histogram($name, "", "", &[], &[1.0]).unwrap();
+                $body
+            }
+            Kind::Info => {
+                let $f: Family<kind::Info, 2, 4, 128> = Family::info($name, "", &[]).unwrap();
+                $body
+            }
+        }
+    };
+}
+
+#[test]
+fn families_defined_in_consts_are_apart_exactly_when_registration_would_accept_them() {
+    let (mut apart, mut meet) = (0, 0);
+    for a_kind in KINDS {
+        for a_name in NAMES {
+            for b_kind in KINDS {
+                for b_name in NAMES {
+                    let reg = Reg::new();
+                    define(&reg, a_kind, a_name).unwrap();
+                    let accepted = define(&reg, b_kind, b_name).is_ok();
+                    if accepted && reg.families_len() == 1 {
+                        continue; // the same family again
+                    }
+                    let is_apart =
+                        with_family!(a_kind, a_name, |a| with_family!(b_kind, b_name, |b| a
+                            .apart_from(&b)));
+                    assert_eq!(
+                        is_apart, accepted,
+                        "{a_kind:?} {a_name} and {b_kind:?} {b_name}"
+                    );
+                    if is_apart { apart += 1 } else { meet += 1 }
+                }
+            }
+        }
+    }
+    assert!(apart > 1_000 && meet > 300, "{apart} apart, {meet} meet");
 }

@@ -62,7 +62,7 @@ mod shortest;
 mod sink;
 mod slice;
 
-pub(crate) use alike::{Written, room_for, written_alike};
+pub(crate) use alike::{Written, room_for, spelled_alike, written_alike};
 pub use counting::{CountingSink, encoded_len};
 pub use labels::{LabelSet, LabelVisitor};
 pub use number::NumberBuffer;

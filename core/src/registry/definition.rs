@@ -6,6 +6,7 @@
 
 use core::marker::PhantomData;
 
+use super::clash::{Naming, legacy_names_meet};
 use super::family::{CounterId, GaugeF64Id, GaugeI64Id, HistogramId, InfoId, Kind, Shape};
 use crate::Bounds;
 use crate::error::{NameError, RegisterError};
@@ -158,6 +159,43 @@ impl<K, const L: usize, const B: usize, const M: usize> Family<K, L, B, M> {
         self.text_str()
             .get(..self.shape.name_end as usize)
             .unwrap_or("")
+    }
+
+    /// Whether no scrape writes a name of this family and a name of `other`
+    /// alike: neither's family name is a sample name the other could write
+    /// (a gauge `x_total` beside a counter `x`, `h_count` beside a
+    /// histogram `h`, which OpenMetrics forbids). The registry checks that
+    /// for families defined at run time; [`register`] only copies a
+    /// family defined in a `const`, so assert it where they are defined,
+    /// and a clash stops the build:
+    ///
+    /// ```
+    /// use otel_prom_core::registry::{kind, Family};
+    /// const JOBS: Family<kind::Counter> = Family::valid(Family::counter("jobs", "", "", &[]));
+    /// const QUEUE: Family<kind::GaugeI64> = Family::valid(Family::gauge_i64("jobs.queued", "", "", &[]));
+    /// const _: () = assert!(JOBS.apart_from(&QUEUE));
+    /// const CREATED: Family<kind::GaugeI64> = Family::valid(Family::gauge_i64("jobs_created", "", "", &[]));
+    /// assert!(!JOBS.apart_from(&CREATED)); // OpenMetrics' `jobs_created` is the counter's
+    /// ```
+    ///
+    /// [`register`]: super::Registry::register
+    pub const fn apart_from<K2, const L2: usize, const B2: usize, const M2: usize>(
+        &self,
+        other: &Family<K2, L2, B2, M2>,
+    ) -> bool {
+        // The default strategy writes legacy names only, which meet exactly
+        // when spelled alike: no escaping to run.
+        self.shape.name_legacy
+            && other.shape.name_legacy
+            && !legacy_names_meet(self.naming(), other.naming())
+    }
+
+    const fn naming(&self) -> Naming<'_> {
+        Naming {
+            kind: self.shape.kind,
+            name: self.text.split_at(self.shape.name_end as usize).0,
+            total: self.shape.total,
+        }
     }
 
     /// All the text, as the registry stores it.

@@ -399,8 +399,9 @@ impl<
     /// same id. A family of the same name with another type, labels or
     /// bounds is a [`RegisterError::Conflict`]; unlike `register_*`, no more
     /// is compared (a firmware that registers only such families links no
-    /// check of names another family's samples could write): give them
-    /// names apart, not a gauge `x_total` beside a counter `x`.
+    /// check of names another family's samples could write): assert
+    /// [`Family::apart_from`] for them where they are defined, and the
+    /// compiler refuses a gauge `x_total` beside a counter `x`.
     ///
     /// ```
     /// use otel_prom_core::registry::{kind, Family, Registry};

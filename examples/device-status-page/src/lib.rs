@@ -59,6 +59,18 @@ const BUILD: DeviceFamily<kind::Info> = Family::valid(Family::info(
     "Firmware build.",
     &["version"],
 ));
+// Registering such a family copies it unchecked, so the compiler checks
+// here that no two of them could write one name (a gauge
+// `device_uptime_total` would repeat the counter's samples).
+const _: () = assert!(
+    UPTIME.apart_from(&TEMPERATURE)
+        && UPTIME.apart_from(&LATENCY)
+        && UPTIME.apart_from(&BUILD)
+        && TEMPERATURE.apart_from(&LATENCY)
+        && TEMPERATURE.apart_from(&BUILD)
+        && LATENCY.apart_from(&BUILD),
+    "two of the device's families could write one name"
+);
 
 /// The device's metric families: registered at boot, recorded by the timer
 /// interrupt, rendered by the main loop.
