@@ -6,8 +6,9 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::mem::discriminant;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use embedded_io::Write;
@@ -64,6 +65,8 @@ pub(crate) struct Plan {
     naming: Naming,
     /// Every name the families written so far in this scrape may write.
     taken: TakenNames,
+    /// The label sets of the family being written, where they could repeat.
+    seen: RefCell<SeenSeries>,
     /// Per plan entry, the order its points were written in last time (as
     /// indices into the SDK's order): while the SDK keeps handing points
     /// over in the same order, checking that order (n - 1 comparisons)
@@ -333,9 +336,44 @@ struct Ctx<'a> {
     resource: &'a FixedLabels,
     scratch: &'a RefCell<String>,
     point_order: &'a RefCell<Vec<u32>>,
+    /// The family's label sets so far, for families whose series could
+    /// repeat; `merged` when the family holds several SDK metrics (one
+    /// name from several scopes), whose points may meet.
+    seen: &'a RefCell<SeenSeries>,
+    merged: bool,
 }
 
 impl<'a> Ctx<'a> {
+    /// Whether a point with `labels` is the first of its series in this
+    /// family: always, unless the family's series could repeat (`merged`,
+    /// or `may_repeat` for the metric's own points), in which case its
+    /// labels are compared with the earlier points' as written. A repeat
+    /// is dropped with a warning (once per family and scrape): a scrape
+    /// must not hold one series twice.
+    #[inline(always)]
+    fn first_of_series(&self, labels: &PointLabels<'_, '_>, may_repeat: bool) -> bool {
+        !self.merged && !may_repeat || self.first_seen(labels)
+    }
+
+    /// [`first_of_series`](Self::first_of_series) where series could
+    /// repeat: out of the loop that writes every other family's points.
+    #[inline(never)]
+    fn first_seen(&self, labels: &PointLabels<'_, '_>) -> bool {
+        let first = self.seen.borrow_mut().first(labels);
+        if !first {
+            let mut seen = self.seen.borrow_mut();
+            if !seen.warned {
+                seen.warned = true;
+                tracing::warn!(
+                    "a series with these labels is already in its family (metrics of one name \
+                     from scopes the labels do not tell apart, or attributes that read alike); \
+                     the later point is dropped"
+                );
+            }
+        }
+        first
+    }
+
     /// A point's labels; `reserved` is a label name its family writes
     /// itself (`le` for histograms), or `""`.
     fn labels<'k>(
@@ -359,6 +397,66 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The label sets one family has written in this scrape, each as one text
+/// (its pairs, each as `<len>:name<len>:value` so that no text can pass for
+/// another, in order: the order a sample's labels are written in differs
+/// with where each came from), kept between scrapes.
+#[derive(Debug, Default)]
+pub(crate) struct SeenSeries {
+    keys: HashSet<String>,
+    pairs: String,
+    spans: Vec<(usize, usize)>,
+    key: String,
+    warned: bool,
+}
+
+impl SeenSeries {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.warned = false;
+    }
+
+    /// Notes `labels`; false when they were noted before.
+    fn first(&mut self, labels: &impl LabelSet) -> bool {
+        self.pairs.clear();
+        self.spans.clear();
+        let Ok(()) = labels.visit(&mut LabelText {
+            text: &mut self.pairs,
+            spans: &mut self.spans,
+        });
+        let pairs = &self.pairs;
+        self.spans
+            .sort_unstable_by(|a, b| pairs[a.0..a.1].cmp(&pairs[b.0..b.1]));
+        self.key.clear();
+        for &(start, end) in &self.spans {
+            self.key.push_str(&pairs[start..end]);
+        }
+        if self.keys.contains(&self.key) {
+            return false;
+        }
+        self.keys.insert(self.key.clone());
+        true
+    }
+}
+
+/// Writes labels as length-prefixed pairs, noting where each is.
+struct LabelText<'s> {
+    text: &'s mut String,
+    spans: &'s mut Vec<(usize, usize)>,
+}
+
+impl LabelVisitor for LabelText<'_> {
+    type Error = std::convert::Infallible;
+    fn label(&mut self, name: LabelName<'_>, value: &str) -> Result<(), Self::Error> {
+        use std::fmt::Write as _;
+        let start = self.text.len();
+        let name = name.as_str();
+        let _ = write!(self.text, "{}:{name}{}:{value}", name.len(), value.len());
+        self.spans.push((start, self.text.len()));
+        Ok(())
+    }
+}
+
 /// A metric's data points in a deterministic order, with their attributes
 /// sorted by key: one arena for all attributes, so sorting costs two
 /// allocations per metric, not one per point.
@@ -370,6 +468,9 @@ struct SortedPoints<'p, P> {
     /// unchanged, their label names, checked once per metric instead of
     /// once per point.
     names: Option<Vec<LabelName<'p>>>,
+    /// Whether two points could be written with the same labels (see
+    /// [`may_repeat`]).
+    may_repeat: bool,
 }
 
 impl<'p, P> SortedPoints<'p, P> {
@@ -435,6 +536,76 @@ fn shared_names<'p, P>(
         .filter(|_| distinct)
 }
 
+/// Whether two points of one metric could be written with the same labels.
+/// Points never share an attribute set, so only when attributes read alike:
+/// values of one key of different kinds (`1` and `"1"`), NaNs (all `NaN`),
+/// arrays, a key written otherwise than it is spelled (keys that meet are
+/// merged, a key that cannot be a label is left out), a key twice in a
+/// point (merged), or a key `fixed` says another label of the family takes
+/// (left out there). Otherwise distinct attribute sets are distinct label
+/// sets. With the keys shared, one pass over each column; else a pass with
+/// the kinds of keys seen so far.
+fn may_repeat<P>(
+    arena: &[&KeyValue],
+    spans: &[(&P, usize, usize)],
+    naming: Naming,
+    shared_keys: bool,
+    fixed: impl Fn(&str) -> bool,
+) -> bool {
+    // A kind whose values are written apart when they differ, or None.
+    let kind = |v: &Value| match v {
+        Value::Bool(_) => Some(0u8),
+        Value::I64(_) => Some(1),
+        Value::F64(f) if !f.is_nan() => Some(2),
+        Value::String(_) => Some(3),
+        _ => None,
+    };
+    if shared_keys {
+        // `shared_names` checked the keys: distinct, written as spelled.
+        let Some((_, a, b)) = spans.first() else {
+            return false;
+        };
+        let first = &arena[*a..*b];
+        if first
+            .iter()
+            .any(|kv| kind(&kv.value).is_none() || fixed(kv.key.as_str()))
+        {
+            return true;
+        }
+        // Per point: one comparison of kinds per key (and a NaN test where
+        // the column holds floats).
+        let floats = first.iter().any(|kv| matches!(kv.value, Value::F64(_)));
+        let nan = |v: &Value| matches!(v, Value::F64(f) if f.is_nan());
+        return !spans.iter().all(|(_, x, y)| {
+            arena[*x..*y].iter().zip(first).all(|(kv, f)| {
+                discriminant(&kv.value) == discriminant(&f.value) && !(floats && nan(&kv.value))
+            })
+        });
+    }
+    let mut kinds: Vec<(&str, u8)> = Vec::new();
+    for (_, a, b) in spans {
+        let attrs = &arena[*a..*b];
+        if attrs.windows(2).any(|w| w[0].key == w[1].key) {
+            return true;
+        }
+        for kv in attrs {
+            let key = kv.key.as_str();
+            let Some(k) = kind(&kv.value) else {
+                return true;
+            };
+            if !naming.unchanged(key) || LabelName::new(key).is_err() || fixed(key) {
+                return true;
+            }
+            match kinds.iter().find(|(seen, _)| *seen == key) {
+                Some((_, seen)) if *seen != k => return true,
+                Some(_) => {}
+                None => kinds.push((key, k)),
+            }
+        }
+    }
+    false
+}
+
 /// Sorts data points by their attributes. Attributes are put in key order
 /// first: the SDK does not promise one, and label order and collision
 /// merging must not depend on it. `last` is the order of the previous scrape
@@ -444,9 +615,10 @@ fn shared_names<'p, P>(
 fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     points: impl Iterator<Item = &'p P>,
     attrs: impl Fn(&'p P) -> I,
-    last: &RefCell<Vec<u32>>,
-    naming: Naming,
+    c: &Ctx<'_>,
+    reserved: &str,
 ) -> SortedPoints<'p, P> {
+    let (last, naming) = (c.point_order, c.naming);
     let mut arena = Vec::new();
     let mut spans = Vec::new();
     for p in points {
@@ -485,10 +657,16 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
         last.sort_unstable_by(|a, b| cmp(*a, *b));
     }
     let order = last.iter().map(|&i| spans[i as usize]).collect();
+    // A key that is the family's own label (`le`) or a scope or resource
+    // label's is left out where the other is written: points that differ
+    // only there read alike.
+    let fixed = |key: &str| key == reserved || c.scope.contains(key) || c.resource.contains(key);
+    let may_repeat = may_repeat(&arena, &spans, naming, shared_keys, fixed);
     SortedPoints {
         arena,
         order,
         names,
+        may_repeat,
     }
 }
 
@@ -849,12 +1027,16 @@ impl Plan {
                 e.kind == head.kind
             })
             .collect();
+        self.seen.get_mut().clear();
+        let merged = members.len() > 1;
         let ctx = |e: &Entry| Ctx {
             naming: self.naming,
             scope: &self.scope_labels[e.scope],
             resource: &self.resource_labels,
             scratch: &self.scratch,
             point_order: &self.point_orders[e.index],
+            seen: &self.seen,
+            merged,
         };
         match head.kind {
             Kind::Counter => {
@@ -917,6 +1099,8 @@ impl Plan {
                         resource: &self.resource_labels,
                         scratch: &self.scratch,
                         point_order: &self.point_orders[e.index],
+                        seen: &self.seen,
+                        merged,
                     };
                     match metric.data() {
                         AggregatedMetrics::F64(MetricData::Histogram(h)) => {
@@ -954,22 +1138,16 @@ fn counter_points<T: Sample, W: Write>(
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
     let created = timestamp(sum.start_time());
-    let points = sorted(
-        sum.data_points(),
-        |p| p.attributes(),
-        c.point_order,
-        c.naming,
-    );
+    let points = sorted(sum.data_points(), |p| p.attributes(), c, "");
     for (p, attrs) in points.iter() {
+        let labels = c.labels(attrs, points.names(), "");
+        if !c.first_of_series(&labels, points.may_repeat) {
+            continue;
+        }
         let value = p.value().number();
         let latest = p.exemplars().max_by_key(|e| e.time());
         let ex = latest.and_then(exemplar);
-        fam.sample_with(
-            &c.labels(attrs, points.names(), ""),
-            value,
-            created,
-            ex.as_ref(),
-        )?;
+        fam.sample_with(&labels, value, created, ex.as_ref())?;
     }
     Ok(())
 }
@@ -1003,9 +1181,13 @@ fn gauge_points<'p, P: GaugePoint + 'p, W: Write>(
     points: impl Iterator<Item = &'p P>,
     c: &Ctx<'_>,
 ) -> Result<(), EncodeError<W::Error>> {
-    let points = sorted(points, P::attributes, c.point_order, c.naming);
+    let points = sorted(points, P::attributes, c, "");
     for (p, attrs) in points.iter() {
-        fam.sample(&c.labels(attrs, points.names(), ""), p.number())?;
+        let labels = c.labels(attrs, points.names(), "");
+        if !c.first_of_series(&labels, points.may_repeat) {
+            continue;
+        }
+        fam.sample(&labels, p.number())?;
     }
     Ok(())
 }
@@ -1022,17 +1204,21 @@ fn histogram_points<T: Sample, W: Write>(
     let points = sorted(
         h.data_points(),
         |p: &HistogramDataPoint<T>| p.attributes(),
-        c.point_order,
-        c.naming,
+        c,
+        "le",
     );
     for (p, attrs) in points.iter() {
+        let labels = c.labels(attrs, points.names(), "le");
+        if !c.first_of_series(&labels, points.may_repeat) {
+            continue;
+        }
         bounds.clear();
         bounds.extend(p.bounds());
         counts.clear();
         counts.extend(p.bucket_counts());
         write_histogram(
             fam,
-            c.labels(attrs, points.names(), "le"),
+            labels,
             bounds,
             counts,
             p.sum().number(),
@@ -1059,14 +1245,18 @@ fn exponential_points<T: Sample, W: Write>(
     let points = sorted(
         h.data_points(),
         |p: &ExponentialHistogramDataPoint<T>| p.attributes(),
-        c.point_order,
-        c.naming,
+        c,
+        "le",
     );
     for (p, attrs) in points.iter() {
+        let labels = c.labels(attrs, points.names(), "le");
+        if !c.first_of_series(&labels, points.may_repeat) {
+            continue;
+        }
         exponential_to_classic(p, bounds, counts);
         write_histogram(
             fam,
-            c.labels(attrs, points.names(), "le"),
+            labels,
             bounds,
             counts,
             p.sum().number(),
@@ -1202,6 +1392,25 @@ fn write_target_info<W: Write>(
 mod tests {
     use super::*;
     use otel_prom_core::{Escaping, Format};
+
+    #[test]
+    fn seen_series_ignore_label_order_and_cannot_be_spoofed_by_a_value() {
+        let l = |n| LabelName::new(n).unwrap();
+        let mut seen = SeenSeries::default();
+        assert!(seen.first(&[(l("a"), "1"), (l("b"), "2")]));
+        assert!(
+            !seen.first(&[(l("b"), "2"), (l("a"), "1")]),
+            "same labels, other order"
+        );
+        assert!(seen.first(&[(l("a"), "1")]));
+        // A value that holds what a separator would look like is its own
+        // series.
+        assert!(seen.first(&[(l("a"), "b\0c\0d")]));
+        assert!(seen.first(&[(l("a"), "b"), (l("c"), "d")]));
+        assert!(seen.first(&[(l("a"), "3:b1:c")]));
+        seen.clear();
+        assert!(seen.first(&[(l("a"), "1"), (l("b"), "2")]), "a new family");
+    }
 
     #[test]
     fn taken_names_match_however_split_and_past_a_hash_collision() {

@@ -982,3 +982,45 @@ fn families_whose_names_would_meet_keep_the_first_by_name() {
         assert!(!om.contains(dropped), "{dropped} in\n{om}");
     }
 }
+
+#[test]
+fn one_series_is_written_once_even_where_points_read_alike() {
+    // Without scope labels, one metric name from two scopes is one family,
+    // and equal attributes would make one series twice (promtool and the
+    // strict parser refuse such a page; Prometheus keeps the first). The
+    // first point, in the family's scope order, is kept.
+    let record = |builder: ExporterBuilder| {
+        let (p, e) = setup(builder, None);
+        for (scope, n) in [("b", 2), ("a", 1)] {
+            let jobs = p.meter(scope).u64_counter("jobs").build();
+            jobs.add(n, &[KeyValue::new("k", "v")]);
+            jobs.add(10 * n, &[KeyValue::new("k", scope)]);
+        }
+        // One metric whose attribute values read alike: 1 and "1".
+        let g = p.meter("a").i64_gauge("temp").build();
+        g.record(5, &[KeyValue::new("k", 1_i64)]);
+        g.record(6, &[KeyValue::new("k", "1")]);
+        g.record(7, &[KeyValue::new("k", 2_i64)]);
+        scrape(&e)
+    };
+    assert_eq!(
+        record(plain()),
+        concat!(
+            "# TYPE jobs_total counter\n",
+            "jobs_total{k=\"a\"} 10\n",
+            "jobs_total{k=\"v\"} 1\n",
+            "jobs_total{k=\"b\"} 20\n",
+            "# TYPE temp gauge\n",
+            "temp{k=\"1\"} 5\n",
+            "temp{k=\"2\"} 7\n",
+        )
+    );
+    // With scope labels, the scopes' series stay apart.
+    let with_scopes = record(PrometheusExporter::builder().without_target_info());
+    for line in [
+        "jobs_total{k=\"v\",otel_scope_name=\"a\"} 1\n",
+        "jobs_total{k=\"v\",otel_scope_name=\"b\"} 2\n",
+    ] {
+        assert!(with_scopes.contains(line), "{line} in\n{with_scopes}");
+    }
+}
