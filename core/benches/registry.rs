@@ -45,6 +45,15 @@ struct Data {
     their_labels: Vec<Labels>,
 }
 
+/// Family `f` of the data set: counters at even places, histograms at odd.
+fn family_name(f: usize) -> String {
+    if f.is_multiple_of(2) {
+        format!("app_requests_{f}")
+    } else {
+        format!("app_latency_{f}_seconds")
+    }
+}
+
 fn new_histogram() -> PcHistogram {
     PcHistogram::new(BOUNDS)
 }
@@ -67,8 +76,8 @@ impl Data {
             })
             .collect();
         for f in 0..FAMILIES {
+            let name = family_name(f);
             if f % 2 == 0 {
-                let name = format!("app_requests_{f}");
                 counters.push(
                     OURS.register_counter(&name, "Benchmark family.", "", &["route", "code"])
                         .unwrap(),
@@ -77,7 +86,6 @@ impl Data {
                 theirs.register(name, "Benchmark family.", fam.clone());
                 their_counters.push(fam);
             } else {
-                let name = format!("app_latency_{f}_seconds");
                 histograms.push(
                     OURS.register_histogram(
                         &name,
@@ -222,15 +230,7 @@ fn record(c: &mut Criterion, data: &Data) {
 /// every family before it for names a scrape would write twice.
 fn register(c: &mut Criterion) {
     type Empty = Registry<FAMILIES, 1, 1, 2, 32, 12, 96>;
-    let names: Vec<String> = (0..FAMILIES)
-        .map(|f| {
-            if f % 2 == 0 {
-                format!("app_requests_{f}")
-            } else {
-                format!("app_latency_{f}_seconds")
-            }
-        })
-        .collect();
+    let names: Vec<String> = (0..FAMILIES).map(family_name).collect();
     let mut g = c.benchmark_group("register_50_families");
     g.throughput(Throughput::Elements(FAMILIES as u64));
     g.bench_function("otel_prom", |b| {
