@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::discriminant;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -400,10 +400,11 @@ impl<'a> Ctx<'a> {
 /// The label sets one family has written in this scrape, each as one text
 /// (its pairs, each as `<len>:name<len>:value` so that no text can pass for
 /// another, in order: the order a sample's labels are written in differs
-/// with where each came from), kept between scrapes.
+/// with where each came from), kept between scrapes: in one text, so that
+/// noting a series allocates nothing once warm.
 #[derive(Debug, Default)]
 pub(crate) struct SeenSeries {
-    keys: HashSet<String>,
+    keys: TakenNames,
     pairs: String,
     spans: Vec<(usize, usize)>,
     key: String,
@@ -431,10 +432,11 @@ impl SeenSeries {
         for &(start, end) in &self.spans {
             self.key.push_str(&pairs[start..end]);
         }
-        if self.keys.contains(&self.key) {
+        let hash = TakenNames::hash(&self.key, "");
+        if self.keys.contains(hash, &self.key, "") {
             return false;
         }
-        self.keys.insert(self.key.clone());
+        self.keys.insert(hash, &self.key, "");
         true
     }
 }
@@ -670,9 +672,10 @@ fn sorted<'p, P: 'p, I: Iterator<Item = &'p KeyValue>>(
     }
 }
 
-/// A set of names, each a base and a suffix, kept from one scrape to the
-/// next so that a scrape allocates nothing for it once warm: the names in
-/// one text, found by their hashes.
+/// A set of texts, each given as a base and a suffix (a family's names;
+/// a series' labels, with no suffix), kept from one scrape to the next so
+/// that a scrape allocates nothing for it once warm: the texts in one
+/// string, found by their hashes.
 #[derive(Debug, Default)]
 struct TakenNames {
     text: String,
