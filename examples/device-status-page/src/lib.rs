@@ -171,8 +171,10 @@ impl Device {
 const HEAD_ROOM: usize = 192;
 
 /// Renders the HTTP response for a request with this `Accept` header into
-/// `buf` and returns it: status line, `Content-Type`, `Content-Length`, then
-/// the page. `None` when `buf` is too small.
+/// `buf` and returns it: status line, `Content-Type`, `Content-Length`,
+/// `Vary: Accept` (the page depends on that header, so a cache between the
+/// device and its scraper must not hand one format to a scraper that asked
+/// for the other), then the page. `None` when `buf` is too small.
 ///
 /// The page is rendered first, after room kept for the headers, and
 /// measured, so `Content-Length` is exact even when the timer interrupt
@@ -198,7 +200,7 @@ pub fn http_response<'b>(accept: Option<&str>, buf: &'b mut [u8]) -> Option<&'b 
         answer.content_type().as_bytes(),
         b"\r\nContent-Length: ",
         digits.format_u64(written as u64).as_bytes(),
-        b"\r\nConnection: close\r\n\r\n",
+        b"\r\nVary: Accept\r\nConnection: close\r\n\r\n",
     ];
     let start = HEAD_ROOM.checked_sub(head.iter().map(|part| part.len()).sum())?;
     let mut at = start;

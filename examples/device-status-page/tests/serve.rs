@@ -62,6 +62,7 @@ fn serves_negotiated_pages_on_loopback() {
         head.contains(&format!("Content-Length: {}\r\n", body.len())),
         "{head}"
     );
+    assert!(head.contains("\r\nVary: Accept\r\n"), "{head}");
     assert!(body.contains("# TYPE device_isr_latency_seconds histogram\n"));
 
     let om = get(&addr, "application/openmetrics-text;version=1.0.0");

@@ -135,6 +135,10 @@ fn run_page_checks(device: &device_status_page::Device, checks: &mut Checks) {
             "negotiated Content-Type",
         );
         checks.check(
+            find(head, b"\r\nVary: Accept\r\n").is_some(),
+            "Vary: Accept",
+        );
+        checks.check(
             header_number(head, b"Content-Length: ") == Some(body.len() as u64),
             "exact Content-Length",
         );

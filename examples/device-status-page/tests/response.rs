@@ -1,0 +1,43 @@
+//! The HTTP response the page builds, for every answer negotiation can give.
+
+use device_status_page::{Device, http_response, response_capacity};
+use otel_prom_core::negotiate;
+
+/// One `Accept` header per format and escaping scheme, the longest content
+/// type (OpenMetrics with `escaping=allow-utf-8`) among them.
+const ACCEPTS: [Option<&str>; 7] = [
+    None,
+    Some("text/plain"),
+    Some("text/plain;version=1.0.0;escaping=allow-utf-8"),
+    Some("text/plain;version=0.0.4;escaping=values"),
+    Some("application/openmetrics-text;version=1.0.0"),
+    Some("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8"),
+    Some("application/openmetrics-text;version=1.0.0;escaping=dots"),
+];
+
+#[test]
+fn every_answer_has_its_headers_and_an_exact_length() {
+    let device = Device::register().unwrap();
+    for tick in 0..3 {
+        device.on_tick(tick).unwrap();
+    }
+    let mut buf = [0u8; 4096];
+    for accept in ACCEPTS {
+        assert!(response_capacity(accept) <= buf.len());
+        let response = http_response(accept, &mut buf).expect("headers fit their room");
+        let text = core::str::from_utf8(response).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let content_type = negotiate(accept).content_type();
+        assert!(
+            head.contains(&format!("\r\nContent-Type: {content_type}\r\n")),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())),
+            "{head}"
+        );
+        // The body depends on `Accept`: caches must key on it.
+        assert!(head.contains("\r\nVary: Accept\r\n"), "{head}");
+        assert!(body.contains("device_uptime_total{source=\"systick\"} 3\n"));
+    }
+}
