@@ -3,8 +3,8 @@
 use device_status_page::{Device, http_response, response_capacity};
 use otel_prom_core::negotiate;
 
-/// One `Accept` header per format and escaping scheme, the longest content
-/// type (OpenMetrics with `escaping=allow-utf-8`) among them.
+/// Every format and every escaping scheme at least once, with the longest
+/// content type (OpenMetrics with `escaping=allow-utf-8`) among them.
 const ACCEPTS: [Option<&str>; 7] = [
     None,
     Some("text/plain"),
