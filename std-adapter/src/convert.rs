@@ -386,7 +386,6 @@ impl<'a> Ctx<'a> {
             attrs: Attributes {
                 attrs: attrs.iter().copied(),
                 naming: self.naming,
-                prefix: "",
                 scratch: self.scratch,
             },
             names,
@@ -1382,7 +1381,6 @@ fn write_target_info<W: Write>(
     let labels = Attributes {
         attrs: refs.iter().copied(),
         naming,
-        prefix: "",
         scratch,
     };
     let name = MetricName::new("target").expect("valid metric name");

@@ -241,8 +241,6 @@ fn kind_rank(v: &Value) -> u8 {
 pub(crate) struct Attributes<'a, I> {
     pub(crate) attrs: I,
     pub(crate) naming: Naming,
-    /// Label-name prefix (`otel_scope_` for scope attributes).
-    pub(crate) prefix: &'static str,
     pub(crate) scratch: &'a RefCell<String>,
 }
 
@@ -256,14 +254,12 @@ where
         // SDK does not always drop a repeated key; lists come sorted by
         // key, so a repeat is next to its first.
         let mut previous = None;
-        if self.prefix.is_empty()
-            && self.attrs.clone().all(|kv| {
-                let key = kv.key.as_str();
-                let fast = self.naming.unchanged(key) && previous != Some(key);
-                previous = Some(key);
-                fast
-            })
-        {
+        if self.attrs.clone().all(|kv| {
+            let key = kv.key.as_str();
+            let fast = self.naming.unchanged(key) && previous != Some(key);
+            previous = Some(key);
+            fast
+        }) {
             for kv in self.attrs.clone() {
                 let Ok(name) = LabelName::new(kv.key.as_str()) else {
                     continue;
@@ -283,8 +279,7 @@ where
         let mut name_buf = [0u8; MAX_KEY];
         let mut other_buf = [0u8; MAX_KEY];
         for (i, kv) in self.attrs.clone().enumerate() {
-            let Some(name) = translate(self.prefix, kv.key.as_str(), self.naming, &mut name_buf)
-            else {
+            let Some(name) = self.naming.label(kv.key.as_str(), &mut name_buf) else {
                 tracing::warn!(
                     key = kv.key.as_str(),
                     "attribute key cannot be a label name; label dropped"
@@ -292,7 +287,8 @@ where
                 continue;
             };
             let same = |other: &KeyValue, buf: &mut [u8; MAX_KEY]| {
-                translate(self.prefix, other.key.as_str(), self.naming, buf)
+                self.naming
+                    .label(other.key.as_str(), buf)
                     .is_some_and(|n| n == name)
             };
             // Merged into an earlier label of the same translated name.
@@ -324,27 +320,6 @@ where
         }
         Ok(())
     }
-}
-
-/// Translates `prefix + key` into `buf`.
-fn translate<'b>(
-    prefix: &str,
-    key: &str,
-    naming: Naming,
-    buf: &'b mut [u8; MAX_KEY],
-) -> Option<LabelName<'b>> {
-    if prefix.is_empty() {
-        return naming.label(key, buf);
-    }
-    let mut joined = [0u8; MAX_KEY];
-    let total = prefix.len() + key.len();
-    if total > MAX_KEY {
-        return None;
-    }
-    joined[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    joined[prefix.len()..total].copy_from_slice(key.as_bytes());
-    let joined = std::str::from_utf8(&joined[..total]).ok()?;
-    naming.label(joined, buf)
 }
 
 /// Fixed labels computed once per scrape (scope labels, resource constant

@@ -537,6 +537,66 @@ fn utf8_names_under_each_strategy_and_escaping() {
 }
 
 #[test]
+fn without_units_drops_only_the_unit_under_each_strategy() {
+    let run = |strategy: TranslationStrategy, format: Format, escaping: Escaping| {
+        let (p, e) = setup(
+            plain().with_translation_strategy(strategy).without_units(),
+            None,
+        );
+        let m = p.meter("m");
+        m.u64_counter("http.server.requests")
+            .with_unit("s")
+            .build()
+            .add(1, &[]);
+        m.i64_gauge("mem.usage")
+            .with_unit("By")
+            .build()
+            .record(7, &[]);
+        String::from_utf8(e.render_format(format, escaping).unwrap()).unwrap()
+    };
+    use TranslationStrategy::*;
+    let text = run(
+        UnderscoreEscapingWithSuffixes,
+        Format::Text004,
+        Escaping::Underscores,
+    );
+    assert!(text.contains("\nhttp_server_requests_total 1\n"), "{text}");
+    assert!(text.contains("\nmem_usage 7\n"), "{text}");
+    let om = run(
+        UnderscoreEscapingWithSuffixes,
+        Format::OpenMetrics100,
+        Escaping::Underscores,
+    );
+    // No unit in the name, so no `# UNIT` line claiming one.
+    assert!(!om.contains("# UNIT"), "{om}");
+    if let Some(results) = python_parse(PyParser::OpenMetrics, std::slice::from_ref(&om)) {
+        let r = results.into_iter().next().unwrap();
+        assert!(r.is_ok(), "strict OpenMetrics parser rejected: {r:?}\n{om}");
+    }
+    let text = run(
+        UnderscoreEscapingWithoutSuffixes,
+        Format::Text004,
+        Escaping::Underscores,
+    );
+    assert!(text.contains("\nhttp_server_requests 1\n"), "{text}");
+    assert!(text.contains("\nmem_usage 7\n"), "{text}");
+    // Keeping UTF-8 and the counter suffix, losing only the unit.
+    let utf8 = run(
+        NoUtf8EscapingWithSuffixes,
+        Format::Text100,
+        Escaping::AllowUtf8,
+    );
+    assert!(
+        utf8.contains("{\"http.server.requests_total\"} 1\n"),
+        "{utf8}"
+    );
+    assert!(utf8.contains("{\"mem.usage\"} 7\n"), "{utf8}");
+    let none = run(NoTranslation, Format::Text100, Escaping::AllowUtf8);
+    assert!(none.contains("{\"http.server.requests\"} 1\n"), "{none}");
+    assert!(none.contains("{\"mem.usage\"} 7\n"), "{none}");
+}
+
+#[test]
 fn exponential_histograms_become_classic_buckets() {
     let exporter = plain().build();
     let provider = SdkMeterProvider::builder()
@@ -679,11 +739,23 @@ fn openmetrics_has_unit_created_and_eof() {
 fn scrape_after_shutdown_is_an_error_not_a_panic() {
     let (p, e) = setup(plain(), None);
     p.meter("m").u64_counter("c").build().add(1, &[]);
+    // The provider's flush reaches the reader and succeeds while it runs.
+    p.force_flush().unwrap();
+    assert!(scrape(&e).contains("\nc_total 1\n"));
     p.shutdown().unwrap();
-    assert!(matches!(
-        e.render(None),
-        Err(otel_prom_std::ScrapeError::Collect(_))
-    ));
+    let err = e.render(None).unwrap_err();
+    assert!(
+        matches!(err, otel_prom_std::ScrapeError::Collect(_)),
+        "{err:?}"
+    );
+    // The message says which side failed, for a log line.
+    let message = err.to_string();
+    assert!(
+        message.starts_with("collecting metrics from the SDK failed: "),
+        "{message}"
+    );
+    // A second shutdown is the SDK's error, not a panic.
+    assert!(p.shutdown().is_err());
 }
 
 #[test]
