@@ -348,6 +348,37 @@ mod tests {
         );
     }
 
+    /// `*/*` and `text/*` stand for text 0.0.4 at their own weight; other
+    /// media types are not ours and never outbid one that is.
+    #[test]
+    fn wildcards_bid_for_text_and_foreign_types_do_not() {
+        for h in ["*/*", "TEXT/*"] {
+            let n = negotiate(Some(&format!(
+                "{h};q=1, application/openmetrics-text;q=0.5"
+            )));
+            assert_eq!(n.format, Format::Text004, "{h}");
+        }
+        for h in ["application/json", "text/html", "image/*"] {
+            let n = negotiate(Some(&format!(
+                "{h};q=1, application/openmetrics-text;q=0.5"
+            )));
+            assert_eq!(n.format, Format::OpenMetrics100, "{h}");
+        }
+    }
+
+    /// Only `escaping=` sets the scheme: a parameter after it leaves it.
+    #[test]
+    #[cfg(feature = "utf8-names")]
+    fn other_parameters_leave_the_escaping() {
+        let n = negotiate(Some(
+            "text/plain;version=1.0.0;escaping=allow-utf-8;charset=utf-8;level=1",
+        ));
+        assert_eq!(
+            (n.format, n.escaping),
+            (Format::Text100, Escaping::AllowUtf8)
+        );
+    }
+
     #[test]
     #[cfg(feature = "utf8-names")]
     fn escaping_params() {
