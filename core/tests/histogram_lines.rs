@@ -142,3 +142,61 @@ fn quoted_names_assemble_like_plain_ones() {
         ]
     );
 }
+
+/// One series' page in a family of its own: what its lines must be
+/// whatever series came before it.
+fn alone(bounds: &[f64], counts: &[u64], format: Format) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut enc = Encoder::new(&mut out, format, Escaping::Underscores);
+    let h = Histogram::new(Bounds::new(bounds).unwrap(), counts, Number::U64(1)).unwrap();
+    enc.histogram(&Metadata::new(MetricName::new("h").unwrap(), ""))
+        .unwrap()
+        .sample(&(), &h)
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn series_of_one_family_with_other_bounds_get_their_own_le_values() {
+    // A family's `le` texts are formatted once and kept while its series
+    // share bounds. Series with other bounds (another list, another length,
+    // more than are kept, or texts too long to keep) must each get their own.
+    let long: Vec<f64> = (1..=16)
+        .map(|i| i as f64 * 1.234_567_890_123e-300)
+        .collect();
+    let many: Vec<f64> = (1..=17).map(|i| i as f64).collect();
+    let lists: [&[f64]; 7] = [
+        &[1.0, 2.0],
+        &[1.0, 3.0],
+        &[1.0],
+        &[1.0, 2.0],
+        &long,
+        &many,
+        &[0.5, 2.0],
+    ];
+    for format in [Format::Text004, Format::OpenMetrics100] {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, format, Escaping::Underscores);
+        let mut want = Vec::new();
+        {
+            let mut family = enc
+                .histogram(&Metadata::new(MetricName::new("h").unwrap(), ""))
+                .unwrap();
+            for bounds in lists {
+                let counts: Vec<u64> = (0..=bounds.len() as u64).collect();
+                let h =
+                    Histogram::new(Bounds::new(bounds).unwrap(), &counts, Number::U64(1)).unwrap();
+                family.sample(&(), &h).unwrap();
+                want.extend(alone(bounds, &counts, format));
+            }
+        }
+        let text = String::from_utf8(out).unwrap();
+        let got: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(got, want, "{format:?}");
+        assert!(text.contains("le=\"1.234567890123e-300\""), "{text}");
+    }
+}

@@ -382,6 +382,35 @@ fn cells_full_is_reported() {
 }
 
 #[test]
+fn render_fits_a_buffer_of_exactly_its_length_and_names_the_length_otherwise() {
+    let reg: Registry<2, 4, 8> = Registry::new();
+    let c = reg
+        .register_counter("jobs", "Jobs done.", "", &["queue"])
+        .unwrap();
+    reg.add(c, &["mail"], 3).unwrap();
+    for format in [Format::Text004, Format::OpenMetrics100] {
+        let full = scrape(&reg, format);
+        let mut buf = vec![0u8; full.len() + 1];
+        assert_eq!(
+            reg.render(&mut buf[..full.len()], format, Escaping::Underscores),
+            Ok(full.len()),
+            "{format:?}: an exact fit is not truncated"
+        );
+        assert_eq!(&buf[..full.len()], full.as_bytes());
+        for short in [0, 1, full.len() / 2, full.len() - 1] {
+            buf.fill(0);
+            assert_eq!(
+                reg.render(&mut buf[..short], format, Escaping::Underscores),
+                Err(full.len()),
+                "{format:?} into {short} bytes"
+            );
+            assert_eq!(&buf[..short], &full.as_bytes()[..short], "the prefix");
+            assert_eq!(buf[short], 0, "nothing past the buffer");
+        }
+    }
+}
+
+#[test]
 fn translation_strategy_is_the_registrys() {
     let reg: Registry<1, 1, 1> = Registry::with_strategy(Strategy::NoUtf8EscapingWithSuffixes);
     let c = reg

@@ -83,7 +83,11 @@ impl CountingSink {
     /// True when nothing was written.
     ///
     /// ```
-    /// assert!(otel_prom_core::encode::CountingSink::new().is_empty());
+    /// use embedded_io::Write;
+    /// let mut sink = otel_prom_core::encode::CountingSink::new();
+    /// assert!(sink.is_empty());
+    /// sink.write_all(b"up 1\n").unwrap();
+    /// assert!(!sink.is_empty());
     /// ```
     pub const fn is_empty(&self) -> bool {
         self.len == 0

@@ -57,7 +57,12 @@ impl<'a> SliceSink<'a> {
     /// True when nothing was written.
     ///
     /// ```
-    /// assert!(otel_prom_core::encode::SliceSink::new(&mut []).is_empty());
+    /// use embedded_io::Write;
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = otel_prom_core::encode::SliceSink::new(&mut buf);
+    /// assert!(sink.is_empty());
+    /// sink.write_all(b"up 1\n").unwrap();
+    /// assert!(!sink.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
