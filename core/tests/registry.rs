@@ -411,6 +411,28 @@ fn render_fits_a_buffer_of_exactly_its_length_and_names_the_length_otherwise() {
 }
 
 #[test]
+fn an_observation_on_a_bound_counts_in_that_bounds_bucket() {
+    // `le` is "less than or equal": a value equal to a bound is in its bucket.
+    let reg: Registry<1, 1, 8> = Registry::new();
+    let h = reg
+        .register_histogram("h", "", "", &[], &[0.0, 1.0, 2.0])
+        .unwrap();
+    for v in [0.0, -0.0, 1.0, 2.0, 2.5] {
+        reg.observe(h, &[], v).unwrap();
+    }
+    let text = scrape(&reg, Format::Text004);
+    for line in [
+        "h_bucket{le=\"0\"} 2\n",
+        "h_bucket{le=\"1\"} 3\n",
+        "h_bucket{le=\"2\"} 4\n",
+        "h_bucket{le=\"+Inf\"} 5\n",
+        "h_count 5\n",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+}
+
+#[test]
 fn translation_strategy_is_the_registrys() {
     let reg: Registry<1, 1, 1> = Registry::with_strategy(Strategy::NoUtf8EscapingWithSuffixes);
     let c = reg
