@@ -307,6 +307,47 @@ fn a_clash_names_what_went_wrong_and_keeps_the_first_family() {
     assert_eq!(page, "# TYPE jobs_total counter\njobs_total 3\n");
 }
 
+#[test]
+fn long_names_are_told_apart_by_their_last_character() {
+    // Each `.` is written as five bytes under `dots` and four under
+    // `values`: the check must compare such names whole, not a prefix.
+    for (strategy, stem) in [
+        (Strategy::NoTranslation, ".".repeat(127)),
+        (Strategy::NoTranslation, "é".repeat(63)),
+        (Strategy::UnderscoreEscapingWithSuffixes, "x".repeat(100)),
+    ] {
+        let reg = Reg::with_strategy(strategy);
+        for last in ["a", "b"] {
+            let name = format!("{stem}{last}");
+            assert!(name.len() <= 128);
+            define(&reg, Kind::GaugeF64, &name)
+                .unwrap_or_else(|e| panic!("{strategy:?} {name}: {e:?}"));
+        }
+        assert_eq!(reg.families_len(), 2, "{strategy:?}");
+        for (format, escaping, page) in pages(&reg) {
+            let fams = family_names(&page, format == Format::OpenMetrics100);
+            assert_eq!(fams.len(), 2, "{format:?}/{escaping:?}\n{page}");
+            assert!(fams[0].is_disjoint(&fams[1]), "{format:?}/{escaping:?}");
+        }
+        // A name `underscores` writes alike with one of them, to its last
+        // byte, is still refused.
+        let underscored: String = stem
+            .chars()
+            .map(|c| if c == 'x' { c } else { '_' })
+            .collect();
+        let expected = if underscored == stem {
+            Err(RegisterError::Conflict) // the same name, another kind
+        } else {
+            Err(RegisterError::NameClash)
+        };
+        assert_eq!(
+            define(&reg, Kind::Counter, &format!("{underscored}a")),
+            expected,
+            "{strategy:?}"
+        );
+    }
+}
+
 /// Runs `$body` with `$f` bound to a `Family` of `$kind` named `$name`.
 macro_rules! with_family {
     ($kind:expr, $name:expr, |$f:ident| $body:expr) => {
