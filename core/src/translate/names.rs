@@ -432,6 +432,65 @@ mod tests {
     }
 
     #[test]
+    fn the_length_bound_holds_for_the_widest_units() {
+        // "ms" becomes "milliseconds", "/mo" "_per_month": the widest
+        // words per unit byte, repeated, beside names that grow.
+        let units = [
+            "ms", "us/mo", "ms/mo", "ns/d", "KiBy/mo", "%", "m/m", "h/y", "{x}ms", "ms/ms",
+        ];
+        let names = [
+            "a",
+            "1",
+            "a.b.c",
+            "1é1",
+            "x_total",
+            "é",
+            "ms",
+            "a_milliseconds",
+        ];
+        for unit in units {
+            for name in names {
+                for strategy in [
+                    UnderscoreEscapingWithSuffixes,
+                    UnderscoreEscapingWithoutSuffixes,
+                    NoUtf8EscapingWithSuffixes,
+                    NoTranslation,
+                ] {
+                    for kind in [Counter, Gauge, Histogram, Info, Unknown] {
+                        let mut buf = vec![0u8; translated_len_bound(name.len(), unit.len())];
+                        let got = metric_name(name, unit, kind, strategy, &mut buf);
+                        assert!(got.is_ok(), "{name} {unit} {strategy:?} {kind:?}: {got:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_name_fits_a_buffer_of_exactly_its_length() {
+        for key in ["a", "a.b", "1x", "é.é", "abcdefghijklmnop"] {
+            let mut big = [0u8; 64];
+            let want = label_name(key, Strategy::default(), &mut big)
+                .unwrap()
+                .as_str()
+                .to_string();
+            let mut exact = vec![0u8; want.len()];
+            assert_eq!(
+                label_name(key, Strategy::default(), &mut exact)
+                    .unwrap()
+                    .as_str(),
+                want
+            );
+            let mut short = vec![0u8; want.len() - 1];
+            assert_eq!(
+                label_name(key, Strategy::default(), &mut short),
+                Err(NameError::BufferTooSmall),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
     fn errors() {
         let mut small = [0u8; 4];
         assert_eq!(

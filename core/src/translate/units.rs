@@ -233,6 +233,9 @@ mod tests {
         assert_eq!(unit("m/s"), "meters_per_second");
         assert_eq!(unit("By/mo"), "bytes_per_month");
         assert_eq!(unit("1/y"), "per_year");
+        assert_eq!(unit("By/m"), "bytes_per_minute");
+        assert_eq!(unit("1/h"), "per_hour");
+        assert_eq!(unit("{req}/d"), "per_day");
         assert_eq!(unit("{req}/w"), "per_week");
         assert_eq!(unit("{req}/{conn}"), "");
         assert_eq!(unit("J/By"), "joules_per_bytes");
