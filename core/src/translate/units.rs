@@ -240,6 +240,8 @@ mod tests {
         assert_eq!(unit("{req}/{conn}"), "");
         assert_eq!(unit("J/By"), "joules_per_bytes");
         assert_eq!(unit("ms{request}"), "milliseconds");
+        assert_eq!(unit("{packet}By"), "bytes");
+        assert_eq!(unit("{a}{b}s"), "seconds");
         assert_eq!(unit("{spans}"), "");
         assert_eq!(unit("1"), "");
         assert_eq!(unit(""), "");
