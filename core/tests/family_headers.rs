@@ -170,4 +170,13 @@ fn encode_errors_say_what_failed() {
         EncodeError::<()>::WriteZero.to_string(),
         "the metrics sink accepted no bytes (full?)"
     );
+    // The sink's own error stays reachable as the source.
+    use std::error::Error as _;
+    let sink = std::io::Error::other("disk full");
+    let e = EncodeError::Sink(sink);
+    assert_eq!(
+        e.source().map(|s| s.to_string()).as_deref(),
+        Some("disk full")
+    );
+    assert!(EncodeError::<std::io::Error>::WriteZero.source().is_none());
 }

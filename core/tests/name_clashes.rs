@@ -348,6 +348,32 @@ fn long_names_are_told_apart_by_their_last_character() {
     }
 }
 
+#[test]
+fn a_name_that_is_only_its_suffix_keeps_it_and_clashes_as_written() {
+    // `_total` and `_info` are not stripped down to nothing: the counter
+    // `_total` writes `_total_total`, the info `_info` writes `_info_info`.
+    let reg = Reg::new();
+    define(&reg, Kind::Counter, "_total").unwrap();
+    define(&reg, Kind::Info, "_info").unwrap();
+    assert_eq!(
+        define(&reg, Kind::GaugeI64, "_total_total"),
+        Err(RegisterError::NameClash)
+    );
+    assert_eq!(
+        define(&reg, Kind::GaugeI64, "_info_info"),
+        Err(RegisterError::NameClash)
+    );
+    let page = String::from_utf8(
+        reg.write(Vec::new(), Format::Text004, Escaping::Underscores)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        page,
+        "# TYPE _total_total counter\n_total_total 1\n# TYPE _info_info gauge\n_info_info 1\n"
+    );
+}
+
 /// Runs `$body` with `$f` bound to a `Family` of `$kind` named `$name`.
 macro_rules! with_family {
     ($kind:expr, $name:expr, |$f:ident| $body:expr) => {

@@ -387,6 +387,8 @@ mod tests {
         assert_eq!(t("foo_seconds", "s", Histogram, d).0, "foo_seconds");
         assert_eq!(t("seconds", "s", Gauge, d).0, "seconds");
         assert_eq!(t("foo_seconds_total", "s", Counter, d).0, "foo_seconds");
+        // A name that is only the suffix keeps it rather than become empty.
+        assert_eq!(t("_total", "", Counter, d).0, "_total");
         assert_eq!(
             t("foo", "s", Counter, d),
             ("foo_seconds".into(), Some("seconds".into()), true)

@@ -242,6 +242,7 @@ mod tests {
         assert_eq!(unit("ms{request}"), "milliseconds");
         assert_eq!(unit("{packet}By"), "bytes");
         assert_eq!(unit("{a}{b}s"), "seconds");
+        assert_eq!(unit("s}"), "s", "a stray closing brace is no annotation");
         assert_eq!(unit("{spans}"), "");
         assert_eq!(unit("1"), "");
         assert_eq!(unit(""), "");
