@@ -386,6 +386,15 @@ mod tests {
                 Value::Array(Array::String(vec!["a\"b".into(), "c".into()])),
                 "[\"a\\\"b\",\"c\"]",
             ),
+            (
+                // JSON escapes for the control characters, `\u00XX` for
+                // those without a short one.
+                Value::Array(Array::String(vec![
+                    "\\\n\r\t".into(),
+                    "a\u{1}b\u{1f}".into(),
+                ])),
+                "[\"\\\\\\n\\r\\t\",\"a\\u0001b\\u001f\"]",
+            ),
             (Value::Array(Array::I64(vec![1, 2])), "[1,2]"),
             (
                 Value::Array(Array::F64(vec![0.5, f64::NAN])),
