@@ -947,6 +947,39 @@ fn utf8_names_that_underscores_make_equal_merge_in_such_a_scrape() {
 }
 
 #[test]
+fn keys_that_dots_writes_alike_merge_in_such_a_scrape() {
+    // `dots` writes `-` and `_` alike (`__`), and a leading digit like a
+    // leading `_`: such keys are one label there, their values joined by
+    // `;` in key order, while `allow-utf-8` keeps them apart.
+    let (p, e) = setup(
+        plain().with_translation_strategy(otel_prom_std::TranslationStrategy::NoTranslation),
+        None,
+    );
+    p.meter("m").u64_counter("q").build().add(
+        1,
+        &[
+            KeyValue::new("x-y", "1"),
+            KeyValue::new("x_y", "2"),
+            KeyValue::new("x.y", "3"),
+            KeyValue::new("1a", "4"),
+            KeyValue::new("_a", "5"),
+        ],
+    );
+    let render =
+        |format, escaping| String::from_utf8(e.render_format(format, escaping).unwrap()).unwrap();
+    let dots = render(Format::OpenMetrics100, Escaping::Dots);
+    assert!(
+        dots.contains("\nq_total{__a=\"4;5\",x__y=\"1;2\",x_dot_y=\"3\"} 1\n"),
+        "{dots}"
+    );
+    let utf8 = render(Format::Text100, Escaping::AllowUtf8);
+    assert!(
+        utf8.contains("\nq{\"1a\"=\"4\",_a=\"5\",\"x-y\"=\"1\",\"x.y\"=\"3\",x_y=\"2\"} 1\n"),
+        "{utf8}"
+    );
+}
+
+#[test]
 fn metrics_named_like_target_info_give_way_to_it() {
     // The resource's `target_info` (`target` with an `_info` sample in
     // OpenMetrics) is declared once: metrics of either name are dropped
