@@ -1500,5 +1500,15 @@ mod tests {
             render(&ex),
             "# TYPE c counter\nc_total 1 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\",a_b=\"1\"} 1 1700000000.25\n# EOF\n"
         );
+
+        // The limit itself fits: 63 for the ids and 65 for `user` and a
+        // value of 61 characters (of which one of two bytes) make 128.
+        let at_limit = KeyValue::new("user", format!("é{}", "u".repeat(60)));
+        let ex = exemplar_from_parts(&trace, &span, vec![&at_limit], Number::U64(1), t).unwrap();
+        assert_eq!(ex.labels.keep, 1);
+        let over = KeyValue::new("user", "u".repeat(62));
+        let ex = exemplar_from_parts(&trace, &span, vec![&over], Number::U64(1), t).unwrap();
+        assert_eq!(ex.labels.keep, 0);
+        assert!(!render(&ex).contains("user"));
     }
 }

@@ -430,3 +430,109 @@ impl<W: std::io::Write> std::io::Write for RetryInterrupted<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, ErrorKind, Write};
+
+    use super::RetryInterrupted;
+
+    /// Fails its first `interruptions` calls of each kind with `Interrupted`
+    /// (or with `fail` for good), then writes into `out`.
+    struct Flaky {
+        interruptions: usize,
+        fail: Option<ErrorKind>,
+        writes: usize,
+        flushes: usize,
+        out: Vec<u8>,
+    }
+
+    impl Flaky {
+        fn new(interruptions: usize, fail: Option<ErrorKind>) -> Self {
+            Flaky {
+                interruptions,
+                fail,
+                writes: 0,
+                flushes: 0,
+                out: Vec::new(),
+            }
+        }
+
+        fn outcome(
+            calls: &mut usize,
+            interruptions: usize,
+            fail: Option<ErrorKind>,
+        ) -> io::Result<()> {
+            *calls += 1;
+            match fail {
+                Some(kind) => Err(kind.into()),
+                None if *calls <= interruptions => Err(ErrorKind::Interrupted.into()),
+                None => Ok(()),
+            }
+        }
+    }
+
+    impl Write for Flaky {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Self::outcome(&mut self.writes, self.interruptions, self.fail)?;
+            self.out.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Self::outcome(&mut self.flushes, self.interruptions, self.fail)
+        }
+    }
+
+    #[test]
+    fn interrupted_writes_and_flushes_are_retried_until_they_succeed() {
+        let mut sink = RetryInterrupted(Flaky::new(3, None));
+        assert_eq!(sink.write(b"abc").unwrap(), 3);
+        sink.flush().unwrap();
+        assert_eq!(sink.0.out, b"abc");
+        assert_eq!((sink.0.writes, sink.0.flushes), (4, 4));
+    }
+
+    #[test]
+    fn other_errors_are_returned_after_one_call() {
+        for kind in [
+            ErrorKind::BrokenPipe,
+            ErrorKind::WouldBlock,
+            ErrorKind::WriteZero,
+        ] {
+            let mut sink = RetryInterrupted(Flaky::new(0, Some(kind)));
+            assert_eq!(sink.write(b"abc").unwrap_err().kind(), kind);
+            assert_eq!(sink.flush().unwrap_err().kind(), kind);
+            assert_eq!((sink.0.writes, sink.0.flushes), (1, 1));
+            assert!(sink.0.out.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_scrape_through_an_interrupted_sink_is_whole() {
+        use opentelemetry::metrics::MeterProvider as _;
+        let exporter = super::PrometheusExporter::builder().build();
+        let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(exporter.clone())
+            .build();
+        provider.meter("m").u64_counter("hits").build().add(2, &[]);
+        let answer = otel_prom_core::negotiate(Some("application/openmetrics-text"));
+        let mut sink = Flaky::new(1, None);
+        exporter.write_to(&mut sink, answer).unwrap();
+        let whole = exporter
+            .render(Some("application/openmetrics-text"))
+            .unwrap();
+        assert_eq!(sink.out, whole.body);
+        assert!(sink.flushes >= 2, "the scrape's flush was retried");
+    }
+
+    #[test]
+    fn debug_shows_the_configuration() {
+        let exporter = super::PrometheusExporter::builder()
+            .with_namespace("shop")
+            .build();
+        let text = format!("{exporter:?}");
+        assert!(text.starts_with("PrometheusExporter {"), "{text}");
+        assert!(text.contains("shop"), "{text}");
+    }
+}

@@ -477,7 +477,30 @@ pub fn respond(
 
 #[cfg(test)]
 mod tests {
-    use super::gzip_allowed;
+    use otel_prom_core::{Escaping, Format, Negotiated, negotiate};
+
+    use super::{fixed_accept, gzip_allowed};
+
+    #[test]
+    fn a_fixed_answer_is_asked_for_by_an_accept_header_that_negotiates_to_it() {
+        for format in [Format::Text004, Format::Text100, Format::OpenMetrics100] {
+            for escaping in [
+                Escaping::AllowUtf8,
+                Escaping::Underscores,
+                Escaping::Dots,
+                Escaping::Values,
+            ] {
+                let accept = fixed_accept(Negotiated { format, escaping });
+                // Text 0.0.4 cannot carry UTF-8 names: it escapes them.
+                let escaping = format.effective_escaping(escaping);
+                assert_eq!(
+                    negotiate(Some(&accept)),
+                    Negotiated { format, escaping },
+                    "{accept}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn gzip_follows_the_weights_and_the_wildcard() {

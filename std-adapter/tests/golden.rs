@@ -624,6 +624,68 @@ fn exponential_histograms_become_classic_buckets() {
 }
 
 #[test]
+fn exponential_histograms_of_other_scales_keep_each_observation_under_its_bound() {
+    // (max_size, max_scale, values, the base the SDK settles on):
+    // scale 1 (base √2) as asked, and scale -2 (base 16), which the SDK
+    // falls to so that 1.5 and 100 fit in two buckets.
+    for (max_size, max_scale, values, base) in [
+        (160, 1, &[1.2, 1.6, 2.5, 5.0][..], 2f64.sqrt()),
+        (2, 0, &[1.5, 100.0][..], 16.0),
+    ] {
+        let exporter = plain().build();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(exporter.clone())
+            .with_resource(Resource::builder_empty().build())
+            .with_view(move |_: &Instrument| {
+                Stream::builder()
+                    .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                        max_size,
+                        max_scale,
+                        record_min_max: false,
+                    })
+                    .build()
+                    .ok()
+            })
+            .build();
+        let h = provider.meter("m").f64_histogram("exp").build();
+        for v in values {
+            h.record(*v, &[]);
+        }
+        let text = scrape(&exporter);
+        let buckets: Vec<(f64, usize)> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("exp_bucket{le=\""))
+            .map(|l| {
+                let (le, count) = l.split_once("\"} ").unwrap();
+                let le = if le == "+Inf" {
+                    f64::INFINITY
+                } else {
+                    le.parse().unwrap()
+                };
+                (le, count.parse().unwrap())
+            })
+            .collect();
+        assert!(buckets.len() >= 3, "{text}");
+        for (le, count) in &buckets {
+            let at_or_below = values.iter().filter(|v| **v <= *le).count();
+            assert_eq!(*count, at_or_below, "le {le}, scale {max_scale}:\n{text}");
+        }
+        let finite: Vec<f64> = buckets
+            .iter()
+            .map(|b| b.0)
+            .filter(|b| b.is_finite())
+            .collect();
+        for pair in finite.windows(2) {
+            let ratio = pair[1] / pair[0];
+            assert!(
+                (ratio - base).abs() < 1e-9,
+                "bounds {pair:?}, base {base}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
 fn exponential_histograms_with_negative_and_integer_values() {
     let exporter = plain().build();
     let exponential = |i: &Instrument| {
@@ -1016,6 +1078,29 @@ fn metrics_named_like_target_info_give_way_to_it() {
             "target_info_total 1\n",
         )
     );
+}
+
+#[test]
+fn a_metric_named_target_info_is_kept_where_the_resource_writes_none() {
+    let (p, e) = setup(PrometheusExporter::builder().without_scope_info(), None);
+    p.meter("m").u64_counter("target_info").build().add(1, &[]);
+    assert_eq!(
+        scrape(&e),
+        "# TYPE target_info_total counter\ntarget_info_total 1\n"
+    );
+}
+
+#[test]
+fn names_as_long_as_the_sdk_allows_are_written_whole() {
+    let long = format!("a{}", ".b".repeat(127));
+    let (p, e) = setup(plain().with_namespace("shop"), None);
+    p.meter("m")
+        .u64_counter(long.clone())
+        .with_unit("By")
+        .build()
+        .add(1, &[]);
+    let family = format!("shop_{}_bytes_total", long.replace('.', "_"));
+    assert_eq!(scrape(&e), format!("# TYPE {family} counter\n{family} 1\n"));
 }
 
 #[test]

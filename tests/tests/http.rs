@@ -55,6 +55,10 @@ fn get(addr: SocketAddr, path: &str, extra: &str) -> Reply {
 }
 
 fn start() -> (SdkMeterProvider, MetricsServer) {
+    start_with(ServerOptions::default())
+}
+
+fn start_with(options: ServerOptions) -> (SdkMeterProvider, MetricsServer) {
     let exporter = PrometheusExporter::builder().build();
     let provider = SdkMeterProvider::builder()
         .with_reader(exporter.clone())
@@ -69,11 +73,7 @@ fn start() -> (SdkMeterProvider, MetricsServer) {
         .u64_counter("hits")
         .build()
         .add(3, &[KeyValue::new("k", "v")]);
-    let server = serve(
-        exporter,
-        ServerOptions::default().with_address("127.0.0.1:0"),
-    )
-    .unwrap();
+    let server = serve(exporter, options.with_address("127.0.0.1:0")).unwrap();
     (provider, server)
 }
 
@@ -203,6 +203,96 @@ fn oversized_and_malformed_requests_get_errors_not_crashes() {
     assert!(reply.is_empty() || reply.starts_with(b"HTTP/1.1 400"));
     // The server still answers.
     assert_eq!(get(addr, "/metrics", "").status, 200);
+}
+
+/// Sends `head` (a request without its blank line) and reads to the end:
+/// the status, or `None` when the server closed without answering.
+fn status_of(addr: SocketAddr, head: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(format!("{head}\r\n").as_bytes());
+    let mut reply = Vec::new();
+    let _ = s.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    reply.split(' ').nth(1).and_then(|code| code.parse().ok())
+}
+
+#[test]
+fn the_request_head_limit_is_the_configured_one_and_never_below_8_kib() {
+    let head = |kib: usize| {
+        format!(
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: {}\r\n",
+            "a".repeat(kib * 1024)
+        )
+    };
+    // 12 KiB: within the default 16 KiB, over a limit of 8 KiB.
+    let (_p, server) = start();
+    assert_eq!(status_of(server.local_addr(), &head(12)), Some(200));
+    server.shutdown();
+    let (_p, server) = start_with(ServerOptions::default().with_max_header_bytes(8192));
+    let refused = status_of(server.local_addr(), &head(12));
+    assert!(matches!(refused, None | Some(431)), "{refused:?}");
+    assert_eq!(status_of(server.local_addr(), &head(6)), Some(200));
+    server.shutdown();
+    // Below hyper's least buffer the limit is raised to it, not refused.
+    let (_p, server) = start_with(ServerOptions::default().with_max_header_bytes(100));
+    assert_eq!(status_of(server.local_addr(), &head(6)), Some(200));
+    server.shutdown();
+}
+
+#[test]
+fn limits_of_zero_are_raised_to_one() {
+    let (_p, server) = start_with(
+        ServerOptions::default()
+            .with_max_connections(0)
+            .with_max_concurrent_scrapes(0),
+    );
+    for _ in 0..3 {
+        assert_eq!(get(server.local_addr(), "/metrics", "").status, 200);
+    }
+    server.shutdown();
+}
+
+#[test]
+fn a_fixed_format_answers_whatever_accept_asks() {
+    use otel_prom_core::{Escaping, Format, Negotiated};
+    for fixed in [
+        Negotiated {
+            format: Format::OpenMetrics100,
+            escaping: Escaping::Underscores,
+        },
+        Negotiated {
+            format: Format::Text100,
+            escaping: Escaping::AllowUtf8,
+        },
+        Negotiated {
+            format: Format::Text004,
+            escaping: Escaping::Values,
+        },
+    ] {
+        let (_p, server) = start_with(ServerOptions::default().with_fixed_format(fixed));
+        for accept in [
+            "",
+            "Accept: text/plain;version=0.0.4\r\n",
+            "Accept: application/openmetrics-text;version=1.0.0;escaping=dots\r\n",
+        ] {
+            let r = get(server.local_addr(), "/metrics", accept);
+            assert_eq!(r.status, 200);
+            assert_eq!(
+                r.header("Content-Type").as_deref(),
+                Some(fixed.content_type()),
+                "{fixed:?} asked {accept:?}"
+            );
+            let body = String::from_utf8(r.body).unwrap();
+            assert!(body.contains("hits_total{"), "{body}");
+            assert_eq!(
+                body.ends_with("# EOF\n"),
+                fixed.format == Format::OpenMetrics100,
+                "{body}"
+            );
+        }
+        server.shutdown();
+    }
 }
 
 #[test]
