@@ -1431,6 +1431,8 @@ mod tests {
         taken.hashes.insert(other, 0);
         assert!(contains(&taken, "other", ""));
         assert!(!taken.contains(other, "another", ""));
+        // Nor is a longer name that merely starts and ends like it.
+        assert!(!taken.contains(other, "jobs", ""));
         taken.clear();
         assert!(!contains(&taken, "jobs_created", ""));
     }

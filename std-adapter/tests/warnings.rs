@@ -249,3 +249,104 @@ fn one_name_with_two_types_keeps_one_and_warns() {
     );
     assert_eq!(warnings[0].metric.as_deref(), Some("load"));
 }
+
+/// Writes the points of counter `name`, each with its attributes, and
+/// returns its sample lines and the repeat warnings of one scrape.
+fn repeats(
+    builder: otel_prom_std::ExporterBuilder,
+    name: &str,
+    points: &[&[KeyValue]],
+) -> (Vec<String>, usize) {
+    let exporter = builder.build();
+    let p = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .with_resource(Resource::builder_empty().build())
+        .build();
+    let c = p.meter("m").u64_counter(name.to_string()).build();
+    for (i, attrs) in points.iter().enumerate() {
+        c.add(i as u64 + 1, attrs);
+    }
+    let (text, warnings) = scrape_logged(&exporter);
+    let lines = lines_starting(&text, &format!("{name}_total"))
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let count = warnings
+        .iter()
+        .filter(|w| w.message.starts_with(REPEAT))
+        .count();
+    (lines, count)
+}
+
+#[test]
+fn attributes_that_read_alike_are_found_whether_or_not_points_share_keys() {
+    let plain = || PrometheusExporter::builder().without_scope_info();
+    let nan = f64::NAN;
+    let other_nan = f64::from_bits(nan.to_bits() ^ 1);
+    let array = |v: opentelemetry::Array| KeyValue::new("k", opentelemetry::Value::Array(v));
+    // The point without attributes makes the keys differ from point to
+    // point; without it every point has the same keys.
+    for empty in [false, true] {
+        for (case, points) in [
+            (
+                "kinds",
+                vec![KeyValue::new("k", true), KeyValue::new("k", "true")],
+            ),
+            (
+                "nans",
+                vec![KeyValue::new("k", nan), KeyValue::new("k", other_nan)],
+            ),
+            (
+                "nans after a number",
+                vec![
+                    KeyValue::new("k", 1.5),
+                    KeyValue::new("k", nan),
+                    KeyValue::new("k", other_nan),
+                ],
+            ),
+            (
+                "arrays",
+                vec![array(vec![1i64].into()), array(vec![1.0f64].into())],
+            ),
+            (
+                "keys",
+                vec![KeyValue::new("a.b", "1"), KeyValue::new("a_b", "1")],
+            ),
+        ] {
+            let mut sets: Vec<&[KeyValue]> = points.chunks(1).collect();
+            if empty {
+                sets.push(&[]);
+            }
+            let (lines, warned) = repeats(plain(), "x", &sets);
+            assert_eq!(
+                lines.len(),
+                sets.len() - 1,
+                "{case}, empty {empty}: {lines:?}"
+            );
+            assert_eq!(warned, 1, "{case}, empty {empty}");
+        }
+    }
+}
+
+#[test]
+fn attributes_named_like_a_family_label_can_meet_a_point_without_them() {
+    // An attribute wins over the scope label of its name, so a point whose
+    // attribute spells the scope's own name reads like a point without it.
+    // Points go in attribute order, so the bare one (2) comes first and stays.
+    let (scoped, bare) = ([KeyValue::new("otel_scope_name", "m")], []);
+    let (lines, warned) = repeats(PrometheusExporter::builder(), "y", &[&scoped, &bare]);
+    assert_eq!(lines, ["y_total{otel_scope_name=\"m\"} 2"]);
+    assert_eq!(warned, 1);
+    // `le` is a histogram's own label: the attribute is left out.
+    let (p, e) = setup(Resource::builder_empty().build());
+    let h = p
+        .meter("m")
+        .f64_histogram("h")
+        .with_boundaries(vec![1.0])
+        .build();
+    h.record(0.5, &[KeyValue::new("le", "a")]);
+    h.record(0.5, &[KeyValue::new("le", "b")]);
+    let (text, warnings) = scrape_logged(&e);
+    assert_eq!(lines_starting(&text, "h_count").len(), 1, "{text}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+}
