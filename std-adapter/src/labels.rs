@@ -455,4 +455,65 @@ mod tests {
         assert_eq!(cmp(&Value::from(10i64), &Value::from(2.5)), Ordering::Less);
         assert_eq!(cmp(&Value::from(9i64), &Value::from("10")), Ordering::Less);
     }
+
+    /// What the core's `dots` scheme writes for `key` as a metric name
+    /// (`metric`) or as a label name; `None` where the core refuses it.
+    fn dots_written(key: &str, metric: bool) -> Option<String> {
+        use otel_prom_core::{Encoder, Format, Metadata, MetricName, Number};
+        let (name, label) = if metric { (key, "l") } else { ("m", key) };
+        let meta = Metadata::new(MetricName::new(name).ok()?, "");
+        let labels = [(LabelName::new(label).ok()?, "v")];
+        let mut enc = Encoder::new(Vec::new(), Format::Text100, Escaping::Dots);
+        enc.gauge(&meta)
+            .ok()?
+            .sample(&labels, Number::I64(1))
+            .ok()?;
+        let page = String::from_utf8(enc.into_inner()).ok()?;
+        let line = page.lines().find(|l| !l.starts_with('#'))?;
+        let (written, rest) = line.split_once('{')?;
+        Some(
+            if metric {
+                written
+            } else {
+                rest.split_once('=')?.0
+            }
+            .to_owned(),
+        )
+    }
+
+    /// Two names have one canonical form exactly where the `dots` scheme
+    /// writes them alike: the canonical form is how a scrape under `dots`
+    /// finds names that would meet.
+    #[test]
+    fn dots_canonical_meets_where_the_core_writes_alike() {
+        let keys = [
+            "a_b", "a-b", "a.b", "a:b", "a/b", "a b", "a\u{e9}b", "ab", "Ab", "a9", "a_9", "9a",
+            "_a", "1a", "-a", ".a", ":a", "a__b", "a_dot_b", "a..b", "a:", "a_",
+        ];
+        for metric in [false, true] {
+            let written: Vec<_> = keys
+                .iter()
+                .filter_map(|k| Some((*k, dots_written(k, metric)?)))
+                .collect();
+            assert!(written.len() >= keys.len() - 2, "{metric}: {written:?}");
+            for (a, wa) in &written {
+                let ca: String = dots_canonical(a, metric).collect();
+                assert!(ca.is_ascii(), "{a:?} -> {ca:?}");
+                for (b, wb) in &written {
+                    let cb: String = dots_canonical(b, metric).collect();
+                    assert_eq!(
+                        ca == cb,
+                        wa == wb,
+                        "metric {metric}: {a:?} -> {wa:?} ({ca:?}), {b:?} -> {wb:?} ({cb:?})"
+                    );
+                }
+            }
+        }
+        // The character classes, each on its own.
+        let canonical = |s, metric| dots_canonical(s, metric).collect::<String>();
+        assert_eq!(canonical("aZ_.:9", true), "aZ_.:9");
+        assert_eq!(canonical("aZ_.:9", false), "aZ_._9");
+        assert_eq!(canonical("9a", true), "_a");
+        assert_eq!(canonical("a-\u{e9}", false), "a__");
+    }
 }
