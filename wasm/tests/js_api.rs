@@ -404,6 +404,44 @@ fn totals_that_would_leave_64_bits_throw() {
     assert!(text.contains("level -9223372036854774784\n"), "{text}");
 }
 
+/// On wasm32 the core writes integers by its own digit loop, not `itoa`:
+/// zero (a total that came back to it) has no sign, and every length and
+/// sign reads as Rust's `Display` writes it.
+#[wasm_bindgen_test]
+fn integer_totals_scrape_as_rust_writes_them() {
+    let reg = JsRegistry::new();
+    let opts = obj(&[("labelNames", strings(&["k"]))]);
+    let level = reg.up_down_counter(s("level"), Some(opts)).unwrap();
+    let most = 9_007_199_254_740_991i64; // 2^53 - 1, the most one call adds
+    let totals = [
+        0,
+        1,
+        -1,
+        9,
+        -10,
+        99,
+        -100,
+        1_000_000,
+        -123_456_789,
+        most,
+        -most,
+    ];
+    for (i, total) in totals.iter().enumerate() {
+        let labels = strings(&[&i.to_string()]);
+        if *total == 0 {
+            level.add(n(3.0), labels.clone()).unwrap();
+            level.add(n(-3.0), labels).unwrap();
+        } else {
+            level.add(n(*total as f64), labels).unwrap();
+        }
+    }
+    let text = String::from(reg.scrape());
+    for (i, total) in totals.iter().enumerate() {
+        let line = format!("level{{k=\"{i}\"}} {total}\n");
+        assert!(text.contains(&line), "{line:?} in {text}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn bound_series_record_without_labels_and_show_before_first_use() {
     let reg = JsRegistry::new();
