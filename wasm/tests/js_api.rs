@@ -442,6 +442,86 @@ fn integer_totals_scrape_as_rust_writes_them() {
     }
 }
 
+/// Options of the wrong type are named in the error, each one.
+#[wasm_bindgen_test]
+fn options_of_the_wrong_type_throw_with_the_option_named() {
+    let reg = JsRegistry::new();
+    assert_eq!(
+        message(reg.counter(s("x"), Some(obj(&[("help", n(1.0))])))),
+        "x: option \"help\" must be a string, got number"
+    );
+    assert_eq!(
+        message(reg.gauge(s("x"), Some(obj(&[("unit", JsValue::TRUE)])))),
+        "x: option \"unit\" must be a string, got boolean"
+    );
+    assert_eq!(
+        message(reg.histogram(s("x"), Some(obj(&[("bounds", s("1,2"))])))),
+        "x: option \"bounds\" must be an array of numbers, got string"
+    );
+    assert_eq!(reg.series_count(), 0);
+}
+
+/// ASCII label values longer than the buffer they are written into, at its
+/// end and far past it, are refused without writing past it: the registry
+/// and what it holds are intact afterwards.
+#[wasm_bindgen_test]
+fn oversized_ascii_label_values_leave_the_registry_intact() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    c.add(n(7.0), strings(&["/", "200"])).unwrap();
+    let too_long = "http.requests: cannot record: label values exceed the series value capacity";
+    for len in [129, 300, 381, 382, 383, 384, 385, 1_000, 100_000, 1_000_000] {
+        let value = "a".repeat(len);
+        assert_eq!(message(c.inc(strings(&[&value, ""]))), too_long, "{len}");
+        assert_eq!(
+            message(c.inc(obj(&[("route", s(&value)), ("status", s(""))]))),
+            too_long
+        );
+    }
+    let fits = "a".repeat(128);
+    c.inc(strings(&[&fits, ""])).unwrap();
+    assert_eq!(reg.series_count(), 2);
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("http_requests_total{route=\"/\",status=\"200\"} 7\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{{route=\"{fits}\",status=\"\"}} 1\n")),
+        "{text}"
+    );
+}
+
+/// Where the ASCII copy ends: U+007F is one UTF-8 byte, U+0080 two.
+#[wasm_bindgen_test]
+fn label_values_at_the_ascii_boundary_cross_as_utf8() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    c.inc(strings(&["a\u{7f}", "\u{80}b"])).unwrap();
+    let text = String::from(reg.scrape());
+    assert!(
+        text.contains("http_requests_total{route=\"a\u{7f}\",status=\"\u{80}b\"} 1\n"),
+        "{text:?}"
+    );
+}
+
+/// The count of a wrong-length array does not depend on what an earlier
+/// recording left in the label buffer.
+#[wasm_bindgen_test]
+fn wrong_length_arrays_are_counted_after_long_values() {
+    let reg = JsRegistry::new();
+    let c = requests(&reg);
+    let long = "x".repeat(120);
+    for got in [3usize, 1, 7] {
+        c.inc(strings(&[&long, "1"])).unwrap();
+        let values: Vec<&str> = core::iter::repeat_n("v", got).collect();
+        assert_eq!(
+            message(c.inc(strings(&values))),
+            format!("http.requests: cannot record: expected 2 label values, got {got}")
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 fn bound_series_record_without_labels_and_show_before_first_use() {
     let reg = JsRegistry::new();
