@@ -110,10 +110,16 @@ export function takeBounds() {
 }
 
 /** `[name, ...labelNames]` from a definition: what a recording needs to
- * name its labels and its errors. */
-export function metricLabels(definition) {
+ * name its labels and its errors, with the memory of the module that
+ * defined it (`memory`), which its label values are written into. The
+ * memory goes with each metric, not with this module: two copies of the
+ * glue, each with its own module instance, share this module when their
+ * imports of it resolve alike (the glue loaded under two URLs). */
+export function metricLabels(definition, memory) {
   const fields = definition.split("\0");
-  return [fields[1], ...fields.slice(4)];
+  const metric = [fields[1], ...fields.slice(4)];
+  metric.memory = memory;
+  return metric;
 }
 
 /** The metric name of `metricLabels`' array. */
@@ -134,7 +140,7 @@ const utf8 = new TextEncoder();
  * written as JS prints them. ASCII is copied a unit at a time: for short
  * texts that is several times faster than `TextEncoder.encodeInto`, which
  * takes the rest of a text from its first non-ASCII unit. */
-function put(pos, end, metric, label, v) {
+function put(memory, pos, end, metric, label, v) {
   let text;
   switch (typeof v) {
     case "string":
@@ -157,7 +163,7 @@ function put(pos, end, metric, label, v) {
   if (pos < 0 || pos + 1 + text.length > end) return -1;
   // Taken only now: reading `v` may have run the caller's code (a getter,
   // a Proxy), which may have grown the memory.
-  const out = memoryBytes();
+  const out = memoryBytes(memory);
   out[pos++] = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -171,23 +177,22 @@ function put(pos, end, metric, label, v) {
   return pos;
 }
 
-/** The module's memory, handed over once by each new registry. */
-let memory;
-/** A view of all of it, made again only when the memory grew: growing
- * detaches the old buffer, and a view of a detached buffer has length 0
- * (cheaper to read than `memory.buffer`, a getter). A view per call
- * measured 7-10 % of a labelled recording. */
+/** The memory `bytes` views. */
+let viewed;
+/** A view of all of it, made again only when the memory grew (growing
+ * detaches the old buffer, and a view of a detached buffer has length 0,
+ * cheaper to read than `memory.buffer`, a getter) or for another memory.
+ * A view per call measured 7-10 % of a labelled recording. */
 let bytes = new Uint8Array(0);
 
-export function setMemory(m) {
-  memory = m;
-}
-
-/** The view of the module's memory, made again if the memory grew. Writes
- * through a stale view are dropped without an error, so every write takes
- * the view after the last call out to code that might have grown it. */
-function memoryBytes() {
-  if (bytes.length === 0) bytes = new Uint8Array(memory.buffer);
+/** A view of `memory`. Writes through a stale view are dropped without an
+ * error, so every write takes the view after the last call out to code
+ * that might have grown it. */
+function memoryBytes(memory) {
+  if (bytes.length === 0 || viewed !== memory) {
+    viewed = memory;
+    bytes = new Uint8Array(memory.buffer);
+  }
   return bytes;
 }
 
@@ -224,15 +229,16 @@ export function takeError() {
 function writeLabels(metric, labels, start, end) {
   if (labels == null) return start;
   const name = metric[0];
+  const memory = metric.memory;
   const n = metric.length - 1;
   let pos = start;
   if (Array.isArray(labels)) {
     if (labels.length !== n) {
       const count = Math.min(labels.length, 255);
-      memoryBytes().fill(0, start, start + count);
+      memoryBytes(memory).fill(0, start, start + count);
       return start + count;
     }
-    for (let i = 0; i < n; i++) pos = put(pos, end, name, metric[i + 1], labels[i]);
+    for (let i = 0; i < n; i++) pos = put(memory, pos, end, name, metric[i + 1], labels[i]);
     return pos;
   }
   if (typeof labels !== "object") {
@@ -243,7 +249,7 @@ function writeLabels(metric, labels, start, end) {
     // Own keys only: "constructor" must not find Object's.
     const v = Object.hasOwn(labels, label) ? labels[label] : undefined;
     if (v === undefined) throw fail(name, `label "${label}" has no value`);
-    pos = put(pos, end, name, label, v);
+    pos = put(memory, pos, end, name, label, v);
   }
   // Every label name was found among the own keys, so any more is one
   // that is not a label name. (`Object.keys` measured faster than a

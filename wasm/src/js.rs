@@ -26,9 +26,10 @@ extern "C" {
     /// options again: a getter may answer differently the second time).
     #[wasm_bindgen(js_name = takeBounds)]
     fn take_bounds() -> Option<Vec<f64>>;
-    /// `[name, ...labelNames]` from a definition's text.
+    /// `[name, ...labelNames]` from a definition's text, holding `memory`
+    /// (this module's), which `labelValues` writes its label values into.
     #[wasm_bindgen(js_name = metricLabels)]
-    fn metric_labels(definition: &str) -> JsValue;
+    fn metric_labels(definition: &str, memory: &JsValue) -> JsValue;
     /// The label names of a `metricLabels` array, as a new array.
     #[wasm_bindgen(js_name = labelNames)]
     fn label_names_of(metric: &JsValue) -> JsValue;
@@ -36,15 +37,12 @@ extern "C" {
     #[wasm_bindgen(js_name = metricName)]
     fn metric_name_of(metric: &JsValue) -> JsValue;
     /// Writes `\0value…` in label-name order as UTF-8 into the `len`
-    /// bytes at `out` (an address in the memory `setMemory` handed over,
+    /// bytes at `out` (an address in the memory `metricLabels` was given,
     /// not a slice: the glue would make a new view of memory per call) and
     /// returns its length; -1: it did not fit; -2: bad labels, whose
     /// `Error` `takeError` gives. (It throws nothing: see `js/args.js`.)
     #[wasm_bindgen(js_name = labelValues)]
     fn label_values(metric: &JsValue, labels: &JsValue, out: *mut u8, len: usize) -> i32;
-    /// Hands `js/args.js` the module's memory, which `labelValues` writes.
-    #[wasm_bindgen(js_name = setMemory)]
-    fn set_memory(memory: &JsValue);
     /// The `Error` the last `labelValues` that returned -2 left.
     #[wasm_bindgen(js_name = takeError)]
     fn take_error() -> JsValue;
@@ -278,8 +276,6 @@ impl JsRegistry {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsRegistry {
-        // Before any instrument exists: every recording comes after this.
-        set_memory(&wasm_bindgen::memory());
         JsRegistry {
             metrics: Metrics::new(),
         }
@@ -436,7 +432,8 @@ impl JsRegistry {
             .metrics
             .define(kind, name, help, unit, &labels, bounds.as_deref())
             .map_err(js_error)?;
-        Ok(InstrumentState::new(inner, metric_labels(&text)))
+        let metric = metric_labels(&text, &wasm_bindgen::memory());
+        Ok(InstrumentState::new(inner, metric))
     }
 }
 
