@@ -288,6 +288,7 @@ async fn run(
                     let limit = limit.clone();
                     async move { Ok::<_, std::convert::Infallible>(answer(&exporter, &limit, fixed, &req).await) }
                 });
+                let stream = CountedStream { held: Some(held), stream };
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(options.header_timeout)
@@ -296,12 +297,69 @@ async fn run(
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
-                    drop(held);
                 });
             }
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// A connection that gives its place back before the client can see it
+/// closed. Released after the close, a client that reconnects as soon as
+/// it reads the end of one answer could be refused the next: the slot
+/// would still look taken while the closing task waits to run.
+struct CountedStream {
+    // Declared first so a drop releases the slot before the socket closes.
+    held: Option<tokio::sync::OwnedSemaphorePermit>,
+    stream: tokio::net::TcpStream,
+}
+
+impl tokio::io::AsyncRead for CountedStream {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for CountedStream {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        // Nothing is served after a shutdown, so the slot is free already.
+        self.held = None;
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 /// Answers a connection over the limit without reading it: `503`, then
