@@ -11,6 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { labelValues, metricLabels, takeError } from "../js/args.js";
+import { rng } from "./seeded.mjs";
 
 // The Rust side's buffer (`LABEL_TEXT` in `src/js.rs`: `VALUE_BYTES` of
 // the registry plus room to count 255 values): the writer may assume at
@@ -19,19 +20,6 @@ const LABEL_TEXT = 128 + 255;
 const PAGE = 65536;
 
 const utf8 = new TextEncoder();
-
-/** A small seeded generator (mulberry32): the same cases on every run, so
- * a failure names a seed that reproduces it. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The pattern every byte outside the buffer must keep: never 0 (the
  * separator) nor ASCII, and varying with the address, so a stray write is
