@@ -104,8 +104,10 @@ pub(crate) const fn ends_with(s: &[u8], tail: &[u8]) -> bool {
 /// ```
 pub const fn translated_len_bound(name_len: usize, unit_len: usize) -> usize {
     // '_' prefix + name + '_' + unit words (at most 12 bytes per unit byte:
-    // "ms" -> "milliseconds" is the widest, "_per_" included) + the unit
-    // copy that follows the name.
+    // "ms" -> "milliseconds" is the widest, "_per_" included). The unit is
+    // not copied (`TranslatedName::unit` is the name's tail); the doubling
+    // is slack, so a wider unit word added later cannot make buffers sized
+    // by this bound too small.
     2 * (name_len + 2 + 12 * unit_len + 8)
 }
 
