@@ -47,7 +47,9 @@ export default {
       om.headers.get("content-type") === "application/openmetrics-text; version=1.0.0; charset=utf-8",
       `OpenMetrics content type, got ${om.headers.get("content-type")}`,
     );
-    const omBody = await om.text();
+    // Decoded as the UTF-8 its charset names: workerd warns when `.text()`
+    // reads a type outside text/*, though the result would be the same.
+    const omBody = new TextDecoder().decode(await om.arrayBuffer());
     sample(omBody, "# TYPE http_server_requests counter");
     sample(omBody, "# UNIT http_server_request_duration_seconds seconds");
     sample(omBody, 'http_server_requests_total{route="/metrics",status="200"} 1');
