@@ -69,7 +69,7 @@ fn labels_as_object_or_array_reach_the_same_series() {
     c.add(n(1.0), Array::of2(&s("/"), &n(200.0)).into())
         .unwrap();
     assert_eq!(reg.series_count(), 1);
-    let text: String = reg.scrape().into();
+    let text: String = reg.scrape().unwrap().into();
     assert_eq!(
         text,
         "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n\
@@ -90,7 +90,7 @@ fn every_instrument_kind_scrapes() {
     let lat = latency(&reg);
     lat.record(n(0.05), strings(&["/"])).unwrap();
     lat.record(n(3.0), obj(&[("route", s("/"))])).unwrap();
-    let text: String = reg.scrape().into();
+    let text: String = reg.scrape().unwrap().into();
     assert!(text.contains("connections -2\n"), "{text}");
     assert!(text.contains("temperature_celsius 21.5\n"), "{text}");
     assert!(
@@ -141,7 +141,7 @@ fn scrape_for_negotiates_format_and_content_type() {
             get(&text, "contentType"),
             "text/plain; version=0.0.4; charset=utf-8"
         );
-        assert_eq!(get(&text, "body"), String::from(reg.scrape()));
+        assert_eq!(get(&text, "body"), String::from(reg.scrape().unwrap()));
     }
     let msg = message(reg.scrape_for(Some(n(1.0))));
     assert_eq!(
@@ -155,7 +155,7 @@ fn creating_the_same_metric_twice_shares_the_family() {
     let reg = JsRegistry::new();
     requests(&reg).inc(strings(&["/", "200"])).unwrap();
     requests(&reg).inc(strings(&["/", "200"])).unwrap();
-    assert!(String::from(reg.scrape()).contains("} 2\n"));
+    assert!(String::from(reg.scrape().unwrap()).contains("} 2\n"));
     let msg = message(reg.gauge(s("http.requests"), None));
     assert!(
         msg.starts_with("http.requests: cannot register: a family with this name exists"),
@@ -168,7 +168,7 @@ fn creating_the_same_metric_twice_shares_the_family() {
         msg,
         "http.requests.total: cannot register: another family could write one of this family's names in some scrape"
     );
-    assert!(!String::from(reg.scrape()).contains("gauge"));
+    assert!(!String::from(reg.scrape().unwrap()).contains("gauge"));
 }
 
 #[wasm_bindgen_test]
@@ -358,7 +358,7 @@ fn capacity_full_throws_and_keeps_earlier_data() {
     let msg = message(c.inc(Array::of1(&s("one more")).into()));
     assert_eq!(msg, "many: cannot record: registry has no free series slot");
     c.inc(Array::of1(&n(0.0)).into()).unwrap();
-    let text: String = reg.scrape().into();
+    let text: String = reg.scrape().unwrap().into();
     assert!(text.contains("many_total{i=\"0\"} 2\n"));
     assert!(text.contains(&format!(
         "many_total{{i=\"{}\"}} 1\n",
@@ -396,7 +396,7 @@ fn totals_that_would_leave_64_bits_throw() {
         message(level.add(n(-most), JsValue::UNDEFINED)),
         "level: cannot record: the total would leave the series' 64-bit range"
     );
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("http_requests_total{route=\"/\",status=\"200\"} 18446744073709549568\n"),
         "{text}"
@@ -435,7 +435,7 @@ fn integer_totals_scrape_as_rust_writes_them() {
             level.add(n(*total as f64), labels).unwrap();
         }
     }
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     for (i, total) in totals.iter().enumerate() {
         let line = format!("level{{k=\"{i}\"}} {total}\n");
         assert!(text.contains(&line), "{line:?} in {text}");
@@ -481,7 +481,7 @@ fn oversized_ascii_label_values_leave_the_registry_intact() {
     let fits = "a".repeat(128);
     c.inc(strings(&[&fits, ""])).unwrap();
     assert_eq!(reg.series_count(), 2);
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("http_requests_total{route=\"/\",status=\"200\"} 7\n"),
         "{text}"
@@ -498,7 +498,7 @@ fn label_values_at_the_ascii_boundary_cross_as_utf8() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
     c.inc(strings(&["a\u{7f}", "\u{80}b"])).unwrap();
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("http_requests_total{route=\"a\u{7f}\",status=\"\u{80}b\"} 1\n"),
         "{text:?}"
@@ -530,14 +530,16 @@ fn bound_series_record_without_labels_and_show_before_first_use() {
         .labels(Some(obj(&[("route", s("/")), ("status", n(200.0))])))
         .unwrap();
     assert!(
-        String::from(reg.scrape()).contains("http_requests_total{route=\"/\",status=\"200\"} 0\n"),
+        String::from(reg.scrape().unwrap())
+            .contains("http_requests_total{route=\"/\",status=\"200\"} 0\n"),
         "a bound series is scraped before its first recording"
     );
     root.inc().unwrap();
     root.add(n(4.0)).unwrap();
     c.inc(strings(&["/", "200"])).unwrap();
     assert!(
-        String::from(reg.scrape()).contains("http_requests_total{route=\"/\",status=\"200\"} 6\n")
+        String::from(reg.scrape().unwrap())
+            .contains("http_requests_total{route=\"/\",status=\"200\"} 6\n")
     );
     assert_eq!(
         message(root.add(s("4"))),
@@ -551,7 +553,10 @@ fn bound_series_record_without_labels_and_show_before_first_use() {
     let lat = latency(&reg);
     let home = lat.labels(Some(strings(&["/"]))).unwrap();
     home.record(n(0.5)).unwrap();
-    assert!(String::from(reg.scrape()).contains("http_duration_seconds_count{route=\"/\"} 1\n"));
+    assert!(
+        String::from(reg.scrape().unwrap())
+            .contains("http_duration_seconds_count{route=\"/\"} 1\n")
+    );
     assert_eq!(
         message(lat.labels(Some(strings(&[])))),
         "http.duration: cannot record: expected 1 label values, got 0"
@@ -565,7 +570,7 @@ fn bound_series_record_without_labels_and_show_before_first_use() {
         .labels(None)
         .unwrap();
     u.add(n(-3.0)).unwrap();
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("temp -1.5\n") && text.contains("queue -3\n"),
         "{text}"
@@ -613,7 +618,7 @@ fn recordings_without_labels_keep_one_series() {
     let g = reg.gauge(s("temp"), None).unwrap();
     g.set(n(1.5), JsValue::UNDEFINED).unwrap();
     g.set(n(-2.5), JsValue::UNDEFINED).unwrap();
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(text.contains("jobs_total 3006\n"), "{text}");
     assert!(text.contains("temp -2.5\n"), "{text}");
     assert_eq!(reg.series_count(), 2);
@@ -647,7 +652,7 @@ fn label_values_are_written_into_memory_that_grew() {
     c.inc(strings(&["/a", "200"])).unwrap();
     c.inc(obj(&[("route", s("/ü")), ("status", n(500.0))]))
         .unwrap();
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("http_requests_total{route=\"/a\",status=\"200\"} 2\n"),
         "{text}"
@@ -694,7 +699,7 @@ fn non_ascii_label_values_cross_as_utf8() {
             .add(n(1.0))
             .unwrap();
     }
-    let text: String = reg.scrape().into();
+    let text: String = reg.scrape().unwrap().into();
     for (route, status) in values {
         let line = format!("http_requests_total{{route=\"{route}\",status=\"{status}\"}} 3\n");
         assert!(text.contains(&line), "{line} missing from\n{text}");
@@ -710,7 +715,7 @@ fn lone_surrogates_from_js_become_replacement_characters() {
     let c = requests(&reg);
     let lone = js_sys::JsString::from_char_code1(0xD800);
     c.inc(Array::of2(&lone.into(), &n(200.0)).into()).unwrap();
-    let text: String = reg.scrape().into();
+    let text: String = reg.scrape().unwrap().into();
     assert!(
         text.contains("http_requests_total{route=\"\u{FFFD}\",status=\"200\"} 1\n"),
         "{text}"
@@ -743,7 +748,7 @@ fn nul_characters_are_refused_in_every_string() {
         "x: a label name contains U+0000"
     );
     assert_eq!(reg.series_count(), 0);
-    assert!(!String::from(reg.scrape()).contains("x_total"));
+    assert!(!String::from(reg.scrape().unwrap()).contains("x_total"));
 }
 
 #[wasm_bindgen_test]
@@ -768,7 +773,7 @@ fn labels_objects_are_read_by_their_own_keys() {
         message(c.inc(child.into())),
         "calls: label \"constructor\" has no value"
     );
-    assert!(String::from(reg.scrape()).contains("calls_total{constructor=\"x\"} 1\n"));
+    assert!(String::from(reg.scrape().unwrap()).contains("calls_total{constructor=\"x\"} 1\n"));
 }
 
 #[wasm_bindgen_test]
@@ -789,7 +794,7 @@ fn label_names_are_a_copy_and_values_keep_their_text() {
         )
         .unwrap();
     h.record(n(2.0), JsValue::UNDEFINED).unwrap();
-    let text = String::from(reg.scrape());
+    let text = String::from(reg.scrape().unwrap());
     assert!(
         text.contains("http_requests_total{route=\"1e+21\",status=\"true\"} 1\n"),
         "{text}"
