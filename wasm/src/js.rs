@@ -368,7 +368,8 @@ impl JsRegistry {
     // caller, a call that returns one reference cannot be deoptimized
     // while it runs in the V8 of node 20 and 22 (11.3, 12.4: the process
     // aborts), and this call runs JS (the text's decoding), which may
-    // deoptimize its caller. `wasm/tests/deopt.test.mjs` provokes that.
+    // deoptimize its caller. No export returns one reference for that
+    // reason; `wasm/tests/deopt.test.mjs` provokes the deoptimization.
     pub fn scrape(&self) -> Result<JsString, JsValue> {
         Ok(self.page(None).1)
     }
@@ -535,10 +536,12 @@ macro_rules! instrument_class {
             /// ```js
             #[doc = $name_example]
             /// ```
-            // The JS string made at creation, as `labelNames`.
+            // The JS string made at creation, as `labelNames`. A `Result`
+            // that is never `Err`, as `Registry::scrape` explains: the
+            // getter runs JS.
             #[wasm_bindgen(getter, unchecked_return_type = "string")]
-            pub fn name(&self) -> JsValue {
-                metric_name_of(&self.state.metric)
+            pub fn name(&self) -> Result<JsValue, JsValue> {
+                Ok(metric_name_of(&self.state.metric))
             }
 
             /// The label names, in array order.
@@ -547,10 +550,12 @@ macro_rules! instrument_class {
             #[doc = $label_names_example]
             /// ```
             // Copies of the JS strings made at creation: converting the
-            // Rust ones would cost the .wasm a kilobyte.
+            // Rust ones would cost the .wasm a kilobyte. A `Result` that is
+            // never `Err`, as `Registry::scrape` explains: the copy is made
+            // by JS.
             #[wasm_bindgen(getter, js_name = labelNames, unchecked_return_type = "string[]")]
-            pub fn label_names(&self) -> JsValue {
-                label_names_of(&self.state.metric)
+            pub fn label_names(&self) -> Result<JsValue, JsValue> {
+                Ok(label_names_of(&self.state.metric))
             }
         }
     };

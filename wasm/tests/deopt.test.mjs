@@ -4,7 +4,7 @@
 // V8 of node 20 and 22, a call that returns one wasm reference, inlined
 // into an optimized caller, aborts the process when deoptimized there:
 // `scrape()` did, one run in about thirteen of `model.test.mjs` under
-// node 20, and every time here. Under a V8 without the fault the cases
+// node 20, and every time here, as did the `labelNames` getter. Under a V8 without the fault the cases
 // still check that the calls return what they should.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,4 +46,9 @@ test("a labelled add() deoptimized during its call counts once", () => {
 test("labels() deoptimized during its call makes the series", () => {
   const { page } = probeRun("labels");
   assert.match(page, /\nrequests_total\{route="\/ü"\} 0\n/);
+});
+
+test("labelNames deoptimized during its call returns the names", () => {
+  const { result } = probeRun("labelNames");
+  assert.deepEqual(result, ["route"]);
 });

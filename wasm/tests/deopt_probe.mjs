@@ -1,7 +1,7 @@
 // One call of the package, optimized by V8 with the package's glue and the
 // wasm call inlined into it, then deoptimized while the wasm call runs:
 // the JS that the call runs (the text decoder of a scrape, the label
-// writer's encoder) deoptimizes the caller. Run by `deopt.test.mjs` as
+// writer's encoder, the copy `labelNames` makes) deoptimizes the caller. Run by `deopt.test.mjs` as
 // `node --allow-natives-syntax deopt_probe.mjs <case>`; prints what it saw
 // as JSON. In the V8 of node 20 and 22, deoptimizing an inlined wasm call
 // that returns one reference aborts the process.
@@ -29,6 +29,7 @@ function deoptimizeOnNextCall(proto, name) {
 }
 deoptimizeOnNextCall(TextDecoder.prototype, "decode");
 deoptimizeOnNextCall(TextEncoder.prototype, "encodeInto");
+deoptimizeOnNextCall(Array.prototype, "slice");
 
 const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "pkg");
 const api = await import(path.join(pkg, "otel_prom_wasm.js"));
@@ -44,6 +45,7 @@ const cases = {
   scrapeFor: () => registry.scrapeFor("application/openmetrics-text").body,
   add: () => requests.add(1, { route: "/é" }),
   labels: () => requests.labels({ route: "/ü" }).free(),
+  labelNames: () => requests.labelNames,
 };
 const call = cases[which];
 if (!call) throw new Error(`no case ${which}`);

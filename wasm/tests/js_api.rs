@@ -109,8 +109,8 @@ fn every_instrument_kind_scrapes() {
         text.contains("http_duration_seconds_count{route=\"/\"} 2\n"),
         "{text}"
     );
-    assert_eq!(conns.name(), "connections");
-    let names: Array = lat.label_names().dyn_into().expect("an array");
+    assert_eq!(conns.name().unwrap(), "connections");
+    let names: Array = lat.label_names().unwrap().dyn_into().expect("an array");
     let names: Vec<Option<String>> = names.iter().map(|n| n.as_string()).collect();
     assert_eq!(names, [Some("route".to_string())]);
 }
@@ -780,9 +780,9 @@ fn labels_objects_are_read_by_their_own_keys() {
 fn label_names_are_a_copy_and_values_keep_their_text() {
     let reg = JsRegistry::new();
     let c = requests(&reg);
-    let names: Array = c.label_names().dyn_into().unwrap();
+    let names: Array = c.label_names().unwrap().dyn_into().unwrap();
     names.set(0, s("changed"));
-    let again: Array = c.label_names().dyn_into().unwrap();
+    let again: Array = c.label_names().unwrap().dyn_into().unwrap();
     assert_eq!(again.get(0).as_string().as_deref(), Some("route"));
     // Numbers and booleans as JS prints them; empty strings are values.
     c.inc(Array::of2(&n(1e21), &JsValue::TRUE).into()).unwrap();
