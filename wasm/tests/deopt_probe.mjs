@@ -5,9 +5,7 @@
 // `node --allow-natives-syntax deopt_probe.mjs <case>`; prints what it saw
 // as JSON. In the V8 of node 20 and 22, deoptimizing an inlined wasm call
 // that returns one reference aborts the process.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
+import { loadPackage } from "./built_package.mjs";
 
 const which = process.argv[2];
 let armed = false;
@@ -31,9 +29,7 @@ deoptimizeOnNextCall(TextDecoder.prototype, "decode");
 deoptimizeOnNextCall(TextEncoder.prototype, "encodeInto");
 deoptimizeOnNextCall(Array.prototype, "slice");
 
-const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "pkg");
-const api = await import(path.join(pkg, "otel_prom_wasm.js"));
-api.initSync({ module: new WebAssembly.Module(readFileSync(path.join(pkg, "otel_prom_wasm_bg.wasm"))) });
+const api = await loadPackage();
 
 const registry = new api.Registry();
 const requests = registry.counter("requests", { labelNames: ["route"] });

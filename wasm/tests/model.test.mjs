@@ -14,18 +14,10 @@
 //   whose sum is negative (OpenMetrics forbids a negative sum).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
+import { loadPackage } from "./built_package.mjs";
 import { rng } from "./seeded.mjs";
 
-const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "pkg");
-const wasmFile = path.join(pkg, "otel_prom_wasm_bg.wasm");
-if (!existsSync(wasmFile)) {
-  throw new Error(`${wasmFile} is missing: run wasm/build.sh first`);
-}
-const api = await import(path.join(pkg, "otel_prom_wasm.js"));
-api.initSync({ module: new WebAssembly.Module(readFileSync(wasmFile)) });
+const api = await loadPackage();
 
 // The registry's capacity (`wasm/src/metrics.rs`).
 const SERIES = 2048;
