@@ -107,7 +107,8 @@ impl ServerOptions {
         self
     }
 
-    /// Scrapes rendered at once; more get 503 (default 8).
+    /// Scrapes rendered at once; more get 503 (default 8). A render holds
+    /// its place until it ends, even if its client has hung up.
     ///
     /// ```
     /// let _ = otel_prom_std::http::ServerOptions::default().with_max_concurrent_scrapes(2);
@@ -251,6 +252,10 @@ pub fn serve(
         .name("otel-prom-http".into())
         .spawn(move || {
             runtime.block_on(run(std_listener, exporter, options, stopped));
+            // What still runs now is a render whose client has gone (or
+            // outlived the grace period): dropping the runtime would wait
+            // for it without bound, however long an SDK callback blocks.
+            runtime.shutdown_background();
         })?;
     Ok(MetricsServer {
         local_addr,
@@ -374,10 +379,15 @@ async fn refuse(mut stream: tokio::net::TcpStream) {
 
 async fn answer<B>(
     exporter: &PrometheusExporter,
-    limit: &Semaphore,
+    limit: &Arc<Semaphore>,
     fixed: Option<Negotiated>,
     req: &Request<B>,
 ) -> Response<Full<Bytes>> {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    if path != "/metrics" || (method != Method::GET && method != Method::HEAD) {
+        // Nothing to render: answered at once, whatever the renders are doing.
+        return respond(exporter, &method, &path, None, None);
+    }
     let header = |name| {
         req.headers()
             .get(name)
@@ -390,22 +400,27 @@ async fn answer<B>(
         Some(n) => Some(fixed_accept(n)),
         None => header(ACCEPT),
     };
-    let Ok(_permit) = limit.try_acquire() else {
+    // The render holds its slot, not this request: hyper drops the request
+    // when its client hangs up, but the render runs on to the end, and a
+    // client that sends a request and leaves, again and again, must not
+    // start more renders than the limit.
+    let Ok(slot) = limit.clone().try_acquire_owned() else {
         return status(
             StatusCode::SERVICE_UNAVAILABLE,
             "too many concurrent scrapes\n",
         );
     };
     let exporter = exporter.clone();
-    let (method, path) = (req.method().clone(), req.uri().path().to_string());
     tokio::task::spawn_blocking(move || {
-        respond(
+        let answer = respond(
             &exporter,
             &method,
             &path,
             accept.as_deref(),
             encoding.as_deref(),
-        )
+        );
+        drop(slot);
+        answer
     })
     .await
     .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR, "scrape failed\n"))

@@ -255,3 +255,133 @@ fn a_client_that_never_reads_does_not_block_other_scrapes() {
     drop(stuck);
     server.shutdown();
 }
+
+/// A server allowing one render at a time, whose first render blocks inside
+/// the SDK's collect (in an observable gauge's callback) until `release`
+/// sends or drops; `started` receives when it has begun.
+struct StuckRender {
+    _provider: SdkMeterProvider,
+    server: MetricsServer,
+    started: std::sync::mpsc::Receiver<()>,
+    release: std::sync::mpsc::Sender<()>,
+}
+
+fn start_with_a_stuck_render() -> StuckRender {
+    use std::sync::Mutex;
+    use std::sync::mpsc;
+
+    let (started_tx, started) = mpsc::channel::<()>();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let hold = Mutex::new(Some((started_tx, release_rx)));
+    let exporter = PrometheusExporter::builder()
+        .without_scope_info()
+        .without_target_info()
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .build();
+    let _gauge = provider
+        .meter("m")
+        .u64_observable_gauge("slow")
+        .with_callback(move |observer| {
+            let first = hold.lock().unwrap().take();
+            if let Some((started, release)) = first {
+                let _ = started.send(());
+                let _ = release.recv_timeout(Duration::from_secs(60));
+            }
+            observer.observe(1, &[]);
+        })
+        .build();
+    let server = serve(
+        exporter,
+        ServerOptions::default()
+            .with_address("127.0.0.1:0")
+            .with_max_concurrent_scrapes(1),
+    )
+    .unwrap();
+    StuckRender {
+        _provider: provider,
+        server,
+        started,
+        release,
+    }
+}
+
+/// Sends a scrape and hangs up once its render has begun.
+fn hang_up_mid_scrape(stuck: &StuckRender) {
+    let mut gone = TcpStream::connect(stuck.server.local_addr()).unwrap();
+    gone.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    stuck
+        .started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the first render starts");
+}
+
+#[test]
+fn clients_that_hang_up_mid_scrape_cannot_start_more_renders_than_the_limit() {
+    let stuck = start_with_a_stuck_render();
+    let addr = stuck.server.local_addr();
+    hang_up_mid_scrape(&stuck);
+    // The render goes on without its client: for as long as it runs, every
+    // other scrape is over the limit of one, however quickly the server
+    // notices that the first client left.
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(50));
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut all = Vec::new();
+        let _ = s.read_to_end(&mut all);
+        assert!(
+            all.starts_with(b"HTTP/1.1 503 "),
+            "a second render started beside the first: {:?}",
+            String::from_utf8_lossy(&all)
+        );
+    }
+    // Requests that render nothing are answered whatever the renders do.
+    for (raw, want) in [
+        (
+            &b"GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"[..],
+            404,
+        ),
+        (
+            b"POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            405,
+        ),
+    ] {
+        assert_eq!(exchange(addr, raw).expect("an answer").0, want);
+    }
+    stuck.release.send(()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _, body) = scrape(addr, "");
+        if status == 200 {
+            assert!(String::from_utf8_lossy(&body).contains("\nslow 1\n"));
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(Instant::now() < deadline, "the slot never came back");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stuck.server.shutdown();
+}
+
+#[test]
+fn shutdown_does_not_wait_for_a_render_whose_client_has_gone() {
+    let stuck = start_with_a_stuck_render();
+    hang_up_mid_scrape(&stuck);
+    let addr = stuck.server.local_addr();
+    let started = Instant::now();
+    stuck.server.shutdown();
+    // The grace period for connections is 5 s; the render would block
+    // for 60.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "shutdown waited {:?}",
+        started.elapsed()
+    );
+    assert!(TcpStream::connect(addr).is_err(), "still listening");
+    drop(stuck.release);
+}
