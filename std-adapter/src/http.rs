@@ -280,7 +280,22 @@ async fn run(
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // One client's failure: the next is already there.
+                    Err(e) if is_one_connection(&e) => continue,
+                    Err(e) => {
+                        // Out of descriptors or memory: the connection waits
+                        // in the backlog and every accept fails at once, so
+                        // retrying straight away would spin a core until
+                        // something else frees them.
+                        tracing::warn!(error = %e, "accepting a connection failed; retrying in 1 s");
+                        tokio::select! {
+                            _ = &mut stopped => break,
+                            _ = tokio::time::sleep(ACCEPT_RETRY) => continue,
+                        }
+                    }
+                };
                 let Ok(held) = connections.clone().try_acquire_owned() else {
                     tokio::spawn(refuse(stream));
                     continue;
@@ -307,6 +322,20 @@ async fn run(
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// The pause after an accept fails for want of a resource: long enough to
+/// keep the log to a line a second, short enough for a scraper's timeout.
+const ACCEPT_RETRY: Duration = Duration::from_secs(1);
+
+/// Whether an accept failed for that one connection only (its client gave
+/// up before it was taken), not for want of a resource of the process.
+fn is_one_connection(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset, Interrupted};
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
+    )
 }
 
 /// A connection that gives its place back before the client can see it

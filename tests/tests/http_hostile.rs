@@ -385,3 +385,113 @@ fn shutdown_does_not_wait_for_a_render_whose_client_has_gone() {
     assert!(TcpStream::connect(addr).is_err(), "still listening");
     drop(stuck.release);
 }
+
+/// Set in the child process of
+/// [`running_out_of_file_descriptors_pauses_accepting_instead_of_spinning`].
+const FD_CHILD: &str = "OTEL_PROM_TEST_FD_CHILD";
+
+/// CPU time this process has used, user and system, in clock ticks, read
+/// from its `/proc/self/stat` opened beforehand (no descriptor may be free
+/// when it is needed).
+fn cpu_ticks(stat: &mut std::fs::File) -> u64 {
+    use std::io::Seek;
+    let mut text = String::new();
+    stat.rewind().unwrap();
+    stat.read_to_string(&mut text).unwrap();
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: utime and stime are the 14th and 15th of the line.
+    let rest = &text[text.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// The child: serves, uses up its file descriptors, and reports how much CPU
+/// it burns while a connection waits to be accepted.
+fn fd_child() {
+    use std::io::BufRead;
+    let (_p, server) = start(ServerOptions::default(), 1);
+    println!("port {}", server.local_addr().port());
+    let mut stat = std::fs::File::open("/proc/self/stat").unwrap();
+    let mut held = Vec::new();
+    while let Ok(f) = std::fs::File::open("/dev/null") {
+        held.push(f);
+    }
+    println!("exhausted after {}", held.len());
+    let mut line = String::new();
+    let mut stdin = std::io::stdin().lock();
+    stdin.read_line(&mut line).unwrap(); // the parent has connected
+    std::thread::sleep(Duration::from_millis(200));
+    let before = cpu_ticks(&mut stat);
+    std::thread::sleep(Duration::from_secs(1));
+    println!("ticks {}", cpu_ticks(&mut stat) - before);
+    drop(held);
+    line.clear();
+    stdin.read_line(&mut line).unwrap(); // the parent has its answer
+    server.shutdown();
+}
+
+#[test]
+fn running_out_of_file_descriptors_pauses_accepting_instead_of_spinning() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    if std::env::var_os(FD_CHILD).is_some() {
+        return fd_child();
+    }
+    let exe = std::env::current_exe().unwrap();
+    // A low limit on open files, so the child runs out quickly.
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+        .arg(exe)
+        .args([
+            "--exact",
+            "running_out_of_file_descriptors_pauses_accepting_instead_of_spinning",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(FD_CHILD, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut to_child = child.stdin.take().unwrap();
+    let mut from_child = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = |prefix: &str| -> u64 {
+        loop {
+            // The child's harness may have begun the line (`test … ... `).
+            let line = from_child.next().expect("the child ends early").unwrap();
+            if let Some((_, n)) = line.split_once(prefix) {
+                return n.trim().parse().unwrap();
+            }
+        }
+    };
+    let port = next("port ");
+    let files = next("exhausted after ");
+    assert!(files > 0 && files < 64, "{files}");
+    // The child cannot accept this connection until it frees a descriptor.
+    let mut client = TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    client
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    writeln!(to_child, "connected").unwrap();
+    let ticks = next("ticks ");
+    // A clock tick is 10 ms: a loop retrying the failed accept burns about
+    // a second of CPU in that second.
+    assert!(
+        ticks < 20,
+        "the accept loop spun: {ticks} ticks of CPU in 1 s"
+    );
+    // Once descriptors are free again, the waiting client is served.
+    let mut answer = Vec::new();
+    let _ = client.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200 OK"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    writeln!(to_child, "done").unwrap();
+    assert!(child.wait().unwrap().success());
+}
