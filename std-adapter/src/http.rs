@@ -4,9 +4,9 @@
 //! `GET` and `HEAD /metrics` answer with the format negotiated from
 //! `Accept` (gzip when `Accept-Encoding` allows it); other paths get 404,
 //! other methods 405. Requests with oversized headers are refused by hyper
-//! (431), slow clients time out while sending headers, and scrapes beyond
-//! the concurrency limit get 503. No request can make it panic: every
-//! outcome is a response.
+//! (431), clients time out when they are slow to send their request or stop
+//! reading their answer, and scrapes beyond the concurrency limit get 503.
+//! No request can make it panic: every outcome is a response.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -60,6 +60,7 @@ pub struct ServerOptions {
     max_connections: usize,
     max_concurrent_scrapes: usize,
     header_timeout: Duration,
+    write_timeout: Duration,
     max_header_bytes: usize,
     fixed: Option<Negotiated>,
 }
@@ -77,6 +78,7 @@ impl Default for ServerOptions {
             max_connections: 256,
             max_concurrent_scrapes: 8,
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
             fixed: None,
         }
@@ -125,6 +127,18 @@ impl ServerOptions {
     /// ```
     pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
         self.header_timeout = timeout;
+        self
+    }
+
+    /// How long a client may leave its answer unread (not one more byte
+    /// taken) before the connection is closed (default 10 s). Until then the
+    /// connection holds its slot and the rendered page.
+    ///
+    /// ```
+    /// let _ = otel_prom_std::http::ServerOptions::default().with_write_timeout(std::time::Duration::from_secs(30));
+    /// ```
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
@@ -308,7 +322,12 @@ async fn run(
                     let limit = limit.clone();
                     async move { Ok::<_, std::convert::Infallible>(answer(&exporter, &limit, fixed, &req).await) }
                 });
-                let stream = CountedStream { held: Some(held), stream };
+                let stream = CountedStream {
+                    held: Some(held),
+                    stream,
+                    write_timeout: options.write_timeout,
+                    stalled: None,
+                };
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(options.header_timeout)
@@ -339,13 +358,48 @@ fn is_one_connection(e: &std::io::Error) -> bool {
 }
 
 /// A connection that gives its place back before the client can see it
-/// closed. Released after the close, a client that reconnects as soon as
-/// it reads the end of one answer could be refused the next: the slot
-/// would still look taken while the closing task waits to run.
+/// closed, and gives up on a client that stops taking its answer.
+///
+/// Released after the close, a client that reconnects as soon as it reads
+/// the end of one answer could be refused the next: the slot would still
+/// look taken while the closing task waits to run.
 struct CountedStream {
     // Declared first so a drop releases the slot before the socket closes.
     held: Option<tokio::sync::OwnedSemaphorePermit>,
     stream: tokio::net::TcpStream,
+    write_timeout: Duration,
+    /// Since when writes have waited for the client to read.
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl CountedStream {
+    /// Passes a write's outcome on, failing it once the client has taken
+    /// nothing for `write_timeout`: hyper has no timeout for sending, and a
+    /// client that never reads would hold the slot and the page for good.
+    fn watch<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        written: std::task::Poll<std::io::Result<T>>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        use std::future::Future as _;
+        if written.is_ready() {
+            self.stalled = None;
+            return written;
+        }
+        let timeout = self.write_timeout;
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        // Polled, the timer wakes this task when it fires, even if the
+        // socket never becomes writable again.
+        if stalled.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading its answer",
+            )));
+        }
+        std::task::Poll::Pending
+    }
 }
 
 impl tokio::io::AsyncRead for CountedStream {
@@ -364,7 +418,8 @@ impl tokio::io::AsyncWrite for CountedStream {
         cx: &mut std::task::Context<'_>,
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+        let written = std::pin::Pin::new(&mut self.stream).poll_write(cx, buf);
+        self.watch(cx, written)
     }
 
     fn poll_write_vectored(
@@ -372,7 +427,8 @@ impl tokio::io::AsyncWrite for CountedStream {
         cx: &mut std::task::Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+        let written = std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
+        self.watch(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -229,10 +229,29 @@ fn garbage_accept_headers_get_prometheus_text() {
     server.shutdown();
 }
 
+/// A server whose page is 8 MB, more than loopback's socket buffers take in
+/// (they grow to 4 MB for sending on Linux), so its writes wait on a client
+/// that does not read.
+fn start_with_a_big_page(options: ServerOptions) -> (SdkMeterProvider, MetricsServer) {
+    let exporter = PrometheusExporter::builder()
+        .without_scope_info()
+        .without_target_info()
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(exporter.clone())
+        .build();
+    let counter = provider.meter("m").u64_counter("big").build();
+    let pad = "x".repeat(10_000);
+    for i in 0..800 {
+        counter.add(1, &[KeyValue::new("pad", format!("{pad}{i}"))]);
+    }
+    let server = serve(exporter, options.with_address("127.0.0.1:0")).unwrap();
+    (provider, server)
+}
+
 #[test]
 fn a_client_that_never_reads_does_not_block_other_scrapes() {
-    // A scrape of ~0.6 MB: more than the socket buffers hold.
-    let (_p, server) = start(ServerOptions::default(), 20_000);
+    let (_p, server) = start_with_a_big_page(ServerOptions::default());
     let addr = server.local_addr();
     let mut stuck = Vec::new();
     for _ in 0..4 {
@@ -246,13 +265,57 @@ fn a_client_that_never_reads_does_not_block_other_scrapes() {
         let started = Instant::now();
         let (status, _, body) = scrape(addr, "");
         assert_eq!(status, 200);
-        assert!(body.len() > 500_000);
+        assert!(body.len() > 8_000_000);
         assert!(
             started.elapsed() < Duration::from_secs(15),
             "a scrape waited behind clients that do not read"
         );
     }
     drop(stuck);
+    server.shutdown();
+}
+
+#[test]
+fn a_client_that_stops_reading_is_cut_off_and_gives_its_slot_back() {
+    let (_p, server) = start_with_a_big_page(
+        ServerOptions::default()
+            .with_max_connections(1)
+            .with_write_timeout(Duration::from_millis(500)),
+    );
+    let addr = server.local_addr();
+    let (status, _, full) = scrape(addr, "");
+    assert_eq!(status, 200);
+    assert!(full.len() > 8_000_000);
+    let mut stuck = TcpStream::connect(addr).unwrap();
+    stuck
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // The stuck client holds the one slot while the server waits on it...
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(scrape(addr, "").0, 503);
+    // ...until the write timeout: then the slot is free again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let (status, _, body) = scrape(addr, "");
+        if status == 200 {
+            assert_eq!(body.len(), full.len());
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(Instant::now() < deadline, "the stuck client kept its slot");
+    }
+    // What the stuck client can still read ends short of the page.
+    stuck
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let ended = stuck.read_to_end(&mut got);
+    assert!(
+        ended.is_err() || got.len() < full.len(),
+        "the whole page arrived: {} bytes",
+        got.len()
+    );
     server.shutdown();
 }
 
