@@ -6,9 +6,9 @@
 //! `device-status-page --once [--accept HEADER]` prints one HTTP response
 //! and exits; `device-status-page [--addr 127.0.0.1:9464]` serves.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 use device_status_page::{Device, http_response, response_capacity};
 
@@ -53,11 +53,12 @@ fn main() {
     let mut buf = vec![0u8; 16 * 1024];
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         let mut accept = None;
-        let mut reader = BufReader::new(&mut stream);
+        // The request head: at most 8 KiB, within 5 s in all.
+        let mut reader =
+            BufReader::new(Deadline::after(&stream, Duration::from_secs(5)).take(8192));
         let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|n| n > 2) && line.len() < 8192 {
+        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
             if let Some((k, v)) = line.split_once(':')
                 && k.eq_ignore_ascii_case("accept")
             {
@@ -78,8 +79,36 @@ fn main() {
         // still send, so the kernel does not answer it with a reset that
         // could destroy the response in flight.
         let _ = stream.shutdown(std::net::Shutdown::Write);
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
-        let mut drain = [0u8; 512];
-        while matches!(std::io::Read::read(&mut stream, &mut drain), Ok(n) if n > 0) {}
+        let mut drain = Deadline::after(&stream, Duration::from_millis(200)).take(64 * 1024);
+        let _ = std::io::copy(&mut drain, &mut std::io::sink());
+    }
+}
+
+/// Reads a client with one deadline for the whole exchange, not one per
+/// read: this server answers one connection at a time, and a client
+/// trickling a byte now and then would otherwise hold it for good.
+struct Deadline<'s> {
+    stream: &'s TcpStream,
+    until: Instant,
+}
+
+impl<'s> Deadline<'s> {
+    fn after(stream: &'s TcpStream, time: Duration) -> Self {
+        Deadline {
+            stream,
+            until: Instant::now() + time,
+        }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
     }
 }

@@ -30,15 +30,15 @@ fn get(addr: &str, accept: &str) -> String {
     try_get(addr, accept).unwrap()
 }
 
-#[test]
-fn serves_negotiated_pages_on_loopback() {
+/// Starts the host simulation on a free port, ready once it answers.
+fn start() -> (Server, String) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let _server = Server(
+    let server = Server(
         Command::new(env!("CARGO_BIN_EXE_device-status-page"))
             .args(["--addr", &addr])
             .spawn()
@@ -50,6 +50,12 @@ fn serves_negotiated_pages_on_loopback() {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
+    (server, addr)
+}
+
+#[test]
+fn serves_negotiated_pages_on_loopback() {
+    let (_server, addr) = start();
     let text = get(&addr, "text/plain");
     assert!(
         text.starts_with(
@@ -86,4 +92,62 @@ fn once_prints_one_response() {
         "{text}"
     );
     assert!(text.contains("device_isr_latency_seconds_count{isr=\"systick\"} 25\n"));
+}
+
+#[test]
+fn a_client_trickling_its_request_cannot_hold_the_server() {
+    let (_server, addr) = start();
+    // A byte every 300 ms, never a whole request head: each read gets
+    // something long before a per-read timeout would fire.
+    let mut trickler = TcpStream::connect(&addr).unwrap();
+    let feeding = std::thread::spawn(move || {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if trickler.write_all(b"X").is_err() {
+                return; // cut off
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    // Served once the trickler's 5 s for its request head are up.
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited {:?} behind the trickling client",
+        started.elapsed()
+    );
+    feeding.join().unwrap();
+}
+
+#[test]
+fn a_client_sending_an_endless_head_is_answered_and_closed() {
+    let (_server, addr) = start();
+    let mut flood = TcpStream::connect(&addr).unwrap();
+    flood
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    flood.write_all(b"GET /metrics HTTP/1.1\r\nX: ").unwrap();
+    // Far more than any request head, on one line, until the server stops
+    // taking it: it reads 8 KiB, answers, and closes.
+    let chunk = [b'a'; 16 * 1024];
+    let started = Instant::now();
+    let mut sent = 0usize;
+    while sent < 64 << 20 && flood.write_all(&chunk).is_ok() {
+        sent += chunk.len();
+    }
+    assert!(sent < 64 << 20, "the server took 64 MiB of one header line");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Others are served.
+    assert!(get(&addr, "*/*").starts_with("HTTP/1.1 200 OK\r\n"));
 }
