@@ -48,7 +48,9 @@ use tokio::sync::{Semaphore, oneshot};
 use crate::PrometheusExporter;
 
 /// Server options. Defaults follow the specification: `localhost:9464`,
-/// overridden by `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT`.
+/// overridden by `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT` (an empty
+/// variable counts as unset; a port that does not parse is ignored, with a
+/// `tracing` warning).
 ///
 /// ```
 /// let opts = otel_prom_std::http::ServerOptions::default().with_address("127.0.0.1:0");
@@ -67,12 +69,14 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        let host =
-            std::env::var("OTEL_EXPORTER_PROMETHEUS_HOST").unwrap_or_else(|_| "localhost".into());
-        let port = std::env::var("OTEL_EXPORTER_PROMETHEUS_PORT")
-            .ok()
-            .and_then(|p| p.parse::<u16>().ok())
-            .unwrap_or(9464);
+        let host = setting("OTEL_EXPORTER_PROMETHEUS_HOST").unwrap_or_else(|| "localhost".into());
+        let port = match setting("OTEL_EXPORTER_PROMETHEUS_PORT") {
+            None => 9464,
+            Some(text) => text.trim().parse::<u16>().unwrap_or_else(|_| {
+                tracing::warn!(value = %text, "OTEL_EXPORTER_PROMETHEUS_PORT is not a port; using 9464");
+                9464
+            }),
+        };
         ServerOptions {
             address: format!("{host}:{port}"),
             max_connections: 256,
@@ -83,6 +87,12 @@ impl Default for ServerOptions {
             fixed: None,
         }
     }
+}
+
+/// An environment variable's value, where an empty one counts as unset (as
+/// the OpenTelemetry specification requires of every `OTEL_` variable).
+fn setting(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 impl ServerOptions {

@@ -94,3 +94,30 @@ fn environment_chooses_the_address() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn an_empty_host_variable_counts_as_unset() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Empty means unset (the specification's rule for every OTEL_
+    // variable): the default host, `localhost`, not an address that
+    // resolves to nothing.
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_std-service"))
+            .env("OTEL_EXPORTER_PROMETHEUS_HOST", "")
+            .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("localhost", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "not listening on localhost with OTEL_EXPORTER_PROMETHEUS_HOST empty"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
