@@ -258,7 +258,7 @@ pub fn serve(
     exporter: PrometheusExporter,
     options: ServerOptions,
 ) -> std::io::Result<MetricsServer> {
-    let addr = options.address.to_socket_addrs()?.next().ok_or_else(|| {
+    let addr = listen_address(options.address.to_socket_addrs()?).ok_or_else(|| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "address resolves to nothing",
@@ -286,6 +286,22 @@ pub fn serve(
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+/// The address to listen on among those a host name resolves to: the first
+/// IPv4 one if there is one. The default host, `localhost`, resolves to
+/// `::1` first on most Linux systems; bound there alone, the page would be
+/// out of reach of a scraper pointed at `127.0.0.1:9464`, where Go and Java
+/// servers listen for `localhost`.
+fn listen_address(resolved: impl Iterator<Item = SocketAddr>) -> Option<SocketAddr> {
+    let mut first = None;
+    for addr in resolved {
+        if addr.is_ipv4() {
+            return Some(addr);
+        }
+        first = first.or(Some(addr));
+    }
+    first
 }
 
 async fn run(
@@ -647,7 +663,19 @@ pub fn respond(
 mod tests {
     use otel_prom_core::{Escaping, Format, Negotiated, negotiate};
 
-    use super::{fixed_accept, gzip_allowed};
+    use super::{fixed_accept, gzip_allowed, listen_address};
+
+    #[test]
+    fn a_name_that_resolves_to_both_families_is_served_on_ipv4() {
+        let v6 = "[::1]:9464".parse().unwrap();
+        let v4 = "127.0.0.1:9464".parse().unwrap();
+        let other_v4 = "10.0.0.1:9464".parse().unwrap();
+        assert_eq!(listen_address([v6, v4].into_iter()), Some(v4));
+        assert_eq!(listen_address([v4, v6].into_iter()), Some(v4));
+        assert_eq!(listen_address([v6, v4, other_v4].into_iter()), Some(v4));
+        assert_eq!(listen_address([v6].into_iter()), Some(v6));
+        assert_eq!(listen_address(std::iter::empty()), None);
+    }
 
     #[test]
     fn a_fixed_answer_is_asked_for_by_an_accept_header_that_negotiates_to_it() {
