@@ -15,7 +15,9 @@ use otel_prom_std::http::{MetricsServer, ServerOptions, serve};
 use otel_prom_tests::judge::promtool;
 use otel_prom_tests::process::proc_field;
 
-fn start(options: ServerOptions, series: usize) -> (SdkMeterProvider, MetricsServer) {
+/// An exporter without scope labels or `target_info` (pages as small as
+/// they come), registered with a provider of its own.
+fn exporter_and_provider() -> (PrometheusExporter, SdkMeterProvider) {
     let exporter = PrometheusExporter::builder()
         .without_scope_info()
         .without_target_info()
@@ -23,6 +25,11 @@ fn start(options: ServerOptions, series: usize) -> (SdkMeterProvider, MetricsSer
     let provider = SdkMeterProvider::builder()
         .with_reader(exporter.clone())
         .build();
+    (exporter, provider)
+}
+
+fn start(options: ServerOptions, series: usize) -> (SdkMeterProvider, MetricsServer) {
+    let (exporter, provider) = exporter_and_provider();
     // The SDK caps each instrument at 2000 attribute sets: spread them.
     let meter = provider.meter("m");
     let counters: Vec<_> = (0..series.div_ceil(1000))
@@ -233,13 +240,7 @@ fn garbage_accept_headers_get_prometheus_text() {
 /// (they grow to 4 MB for sending on Linux), so its writes wait on a client
 /// that does not read.
 fn start_with_a_big_page(options: ServerOptions) -> (SdkMeterProvider, MetricsServer) {
-    let exporter = PrometheusExporter::builder()
-        .without_scope_info()
-        .without_target_info()
-        .build();
-    let provider = SdkMeterProvider::builder()
-        .with_reader(exporter.clone())
-        .build();
+    let (exporter, provider) = exporter_and_provider();
     let counter = provider.meter("m").u64_counter("big").build();
     let pad = "x".repeat(10_000);
     for i in 0..800 {
@@ -336,13 +337,7 @@ fn start_with_a_stuck_render() -> StuckRender {
     let (started_tx, started) = mpsc::channel::<()>();
     let (release, release_rx) = mpsc::channel::<()>();
     let hold = Mutex::new(Some((started_tx, release_rx)));
-    let exporter = PrometheusExporter::builder()
-        .without_scope_info()
-        .without_target_info()
-        .build();
-    let provider = SdkMeterProvider::builder()
-        .with_reader(exporter.clone())
-        .build();
+    let (exporter, provider) = exporter_and_provider();
     let _gauge = provider
         .meter("m")
         .u64_observable_gauge("slow")

@@ -42,12 +42,7 @@ fn once_prints_every_instrument() {
 
 #[test]
 fn serves_on_the_given_address() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", free_port());
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_std-service"))
             .args(["--addr", &addr])
@@ -71,53 +66,47 @@ fn serves_on_the_given_address() {
     assert!(reply.ends_with("# EOF\n"));
 }
 
-#[test]
-fn environment_chooses_the_address() {
-    let port = TcpListener::bind("127.0.0.1:0")
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let _server = Server(
+        .port()
+}
+
+/// Starts the service with `OTEL_EXPORTER_PROMETHEUS_HOST` set to `host`
+/// and the port to a free one, and waits until `reach` (a host name)
+/// connects to that port.
+fn serve_from_environment(host: &str, reach: &str) -> Server {
+    let port = free_port();
+    let server = Server(
         Command::new(env!("CARGO_BIN_EXE_std-service"))
-            .env("OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1")
+            .env("OTEL_EXPORTER_PROMETHEUS_HOST", host)
             .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string())
             .spawn()
             .unwrap(),
     );
     let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    while TcpStream::connect((reach, port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "not listening on the port from OTEL_EXPORTER_PROMETHEUS_PORT"
+            "not listening on {reach}:{port} with OTEL_EXPORTER_PROMETHEUS_HOST={host:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    server
+}
+
+#[test]
+fn environment_chooses_the_address() {
+    let _server = serve_from_environment("127.0.0.1", "127.0.0.1");
 }
 
 #[test]
 fn an_empty_host_variable_counts_as_unset() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     // Empty means unset (the specification's rule for every OTEL_
     // variable): the default host, `localhost`, not an address that
     // resolves to nothing.
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_std-service"))
-            .env("OTEL_EXPORTER_PROMETHEUS_HOST", "")
-            .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("localhost", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "not listening on localhost with OTEL_EXPORTER_PROMETHEUS_HOST empty"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _server = serve_from_environment("", "localhost");
 }
