@@ -4,26 +4,12 @@
 // OpenMetrics parser). Also checks the npm package the worker is built from.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { root, serveWorker, tool } from "./support.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const example = path.join(here, "..");
-const root = path.join(example, "..", "..");
 const pkg = path.join(root, "wasm", "pkg");
-const inCi = ["true", "1"].includes(process.env.CI ?? "");
-
-// A parser that is missing fails the run under CI and is skipped elsewhere.
-function tool(name, candidates) {
-  const found = candidates.find((c) => c && spawnSync(c, ["--version"]).status === 0);
-  if (!found && inCi) {
-    throw new Error(`${name} is required under CI=true but is missing`);
-  }
-  return found;
-}
 const promtool = tool("promtool", ["promtool"]);
 const python = tool("python with prometheus_client", [
   process.env.OTEL_PROM_PYTHON,
@@ -41,38 +27,11 @@ function seededRandom(seed) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 let workerd;
 let base;
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  workerd = spawn(
-    path.join(example, "node_modules", ".bin", "workerd"),
-    ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`],
-    { cwd: example, stdio: ["ignore", "inherit", "inherit"] },
-  );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await fetch(`${base}/`);
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`workerd did not start: ${e.message}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  ({ workerd, base } = await serveWorker());
 });
 
 after(() => workerd?.kill());
