@@ -78,6 +78,19 @@ pub struct Sample {
     pub value: f64,
 }
 
+/// An exemplar as Prometheus stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredExemplar {
+    /// The labels of the series it belongs to.
+    pub series: BTreeMap<String, String>,
+    /// Its own labels (`trace_id`, ...).
+    pub labels: BTreeMap<String, String>,
+    /// Its value.
+    pub value: f64,
+    /// Its timestamp in seconds (the scrape's time where it had none).
+    pub timestamp: f64,
+}
+
 /// A metric family's type, help and unit, as Prometheus stored them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Metadata {
@@ -99,9 +112,10 @@ pub struct Prometheus {
 }
 
 impl Prometheus {
-    /// Starts Prometheus scraping each `(job, "host:port")` target at
-    /// `/metrics` every second. `None`, with a `NOTICE`, where `prometheus`
-    /// is not installed (a failed test under `CI=true`).
+    /// Starts Prometheus scraping each `(job, "host:port")` target every
+    /// second, at `/metrics`, or at the path a target names
+    /// (`"host:port/path"`). `None`, with a `NOTICE`, where `prometheus` is
+    /// not installed (a failed test under `CI=true`).
     ///
     /// ```no_run
     /// use otel_prom_tests::prometheus::Prometheus;
@@ -133,8 +147,12 @@ impl Prometheus {
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n",
         );
         for (job, target) in targets {
+            let (address, path) = match target.find('/') {
+                Some(i) => target.split_at(i),
+                None => (*target, "/metrics"),
+            };
             config += &format!(
-                "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+                "  - job_name: {job}\n    metrics_path: {path}\n    static_configs:\n      - targets: ['{address}']\n"
             );
         }
         let file = dir.join("prometheus.yml");
@@ -217,27 +235,75 @@ impl Prometheus {
     }
 
     /// What Prometheus learnt of a metric family from the scrapes' `# TYPE`,
-    /// `# HELP` and `# UNIT` lines (the first target's, if several differ).
-    /// The type `info` and a unit reach it only through OpenMetrics, so
-    /// they show which format was negotiated.
+    /// `# HELP` and `# UNIT` lines: one entry for each distinct answer its
+    /// targets gave. The type `info` and a unit reach it only through
+    /// OpenMetrics, so they show which format was negotiated.
     ///
     /// ```no_run
     /// # use otel_prom_tests::prometheus::Prometheus;
     /// # let prometheus = Prometheus::scraping(&[("device", "127.0.0.1:9464")]).unwrap();
-    /// let build = prometheus.metadata("device_build").unwrap();
-    /// assert_eq!(build.kind, "info");
+    /// let build = prometheus.metadata("device_build");
+    /// assert_eq!(build[0].kind, "info");
     /// ```
-    pub fn metadata(&self, family: &str) -> Option<Metadata> {
-        let v = self.get(&format!(
-            "/api/v1/metadata?metric={}",
-            percent_encoded(family)
-        ))?;
-        let m = &v["data"][family][0];
-        Some(Metadata {
-            kind: m["type"].as_str()?.to_string(),
-            help: m["help"].as_str()?.to_string(),
-            unit: m["unit"].as_str()?.to_string(),
-        })
+    pub fn metadata(&self, family: &str) -> Vec<Metadata> {
+        let query = format!("/api/v1/metadata?metric={}", percent_encoded(family));
+        let Some(v) = self.get(&query) else {
+            return Vec::new();
+        };
+        v["data"][family]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| {
+                Some(Metadata {
+                    kind: m["type"].as_str()?.to_string(),
+                    help: m["help"].as_str()?.to_string(),
+                    unit: m["unit"].as_str()?.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The exemplars Prometheus stored for the series `selector` picks, from
+    /// any time: each with its series' labels.
+    ///
+    /// ```no_run
+    /// # use otel_prom_tests::prometheus::Prometheus;
+    /// # let prometheus = Prometheus::scraping(&[("app", "127.0.0.1:9464")]).unwrap();
+    /// for e in prometheus.exemplars("http_requests_total") {
+    ///     println!("{:?}: {:?} {} at {}", e.series, e.labels, e.value, e.timestamp);
+    /// }
+    /// ```
+    pub fn exemplars(&self, selector: &str) -> Vec<StoredExemplar> {
+        let query = format!(
+            "/api/v1/query_exemplars?query={}&start=0&end=4102444800",
+            percent_encoded(selector)
+        );
+        let Some(v) = self.get(&query) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for series in v["data"].as_array().into_iter().flatten() {
+            let Some(series_labels) = string_map(&series["seriesLabels"]) else {
+                continue;
+            };
+            for e in series["exemplars"].as_array().into_iter().flatten() {
+                let (Some(labels), Some(value), Some(timestamp)) = (
+                    string_map(&e["labels"]),
+                    e["value"].as_str().and_then(|v| v.parse().ok()),
+                    e["timestamp"].as_f64(),
+                ) else {
+                    continue;
+                };
+                found.push(StoredExemplar {
+                    series: series_labels.clone(),
+                    labels,
+                    value,
+                    timestamp,
+                });
+            }
+        }
+        found
     }
 
     fn try_query(&self, promql: &str) -> Option<Vec<Sample>> {
@@ -247,11 +313,7 @@ impl Prometheus {
             results
                 .iter()
                 .filter_map(|r| {
-                    let labels = r["metric"]
-                        .as_object()?
-                        .iter()
-                        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                        .collect::<Option<_>>()?;
+                    let labels = string_map(&r["metric"])?;
                     let value = r["value"][1].as_str()?.parse().ok()?;
                     Some(Sample { labels, value })
                 })
@@ -287,6 +349,14 @@ impl Drop for Prometheus {
         let _ = child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A JSON object of strings, such as a series' labels.
+fn string_map(v: &serde_json::Value) -> Option<BTreeMap<String, String>> {
+    v.as_object()?
+        .iter()
+        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
 }
 
 /// `q` for a URL's query string: unreserved bytes as they are, the rest

@@ -81,9 +81,12 @@ fn a_real_prometheus_scrapes_every_page() {
     // Prometheus asks for OpenMetrics first, and the page gave it: only
     // OpenMetrics has the info type and units.
     let build = prometheus.metadata("device_build");
-    assert_eq!(build.map(|m| m.kind).as_deref(), Some("info"));
+    assert_eq!(build.first().map(|m| m.kind.as_str()), Some("info"));
     let temperature = prometheus.metadata("device_temperature_celsius");
-    assert_eq!(temperature.map(|m| m.unit).as_deref(), Some("celsius"));
+    assert_eq!(
+        temperature.first().map(|m| m.unit.as_str()),
+        Some("celsius")
+    );
     assert_eq!(
         prometheus.value(&format!(
             "device_build_info{{version=\"{}\"}}",

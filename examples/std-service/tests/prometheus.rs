@@ -68,21 +68,21 @@ fn run(text_only: bool) {
     // 2.42) and units, and names a counter's family without `_total`.
     let created = prometheus.value("count(http_server_requests_created)");
     let duration = prometheus.metadata("http_server_request_duration_seconds");
-    let duration_unit = duration.map(|m| m.unit);
+    let duration_unit = duration.first().map(|m| m.unit.as_str());
     if text_only {
         assert_eq!(created, None, "text 0.0.4 has no _created samples");
-        assert_eq!(duration_unit.as_deref(), Some(""));
+        assert_eq!(duration_unit, Some(""));
         let requests = prometheus.metadata("http_server_requests_total");
-        assert_eq!(requests.map(|m| m.kind).as_deref(), Some("counter"));
+        assert_eq!(requests.first().map(|m| m.kind.as_str()), Some("counter"));
     } else {
         assert_eq!(
             created,
             Some(8.0),
             "OpenMetrics was negotiated: one _created per series"
         );
-        assert_eq!(duration_unit.as_deref(), Some("seconds"));
+        assert_eq!(duration_unit, Some("seconds"));
         let requests = prometheus.metadata("http_server_requests");
-        assert_eq!(requests.map(|m| m.kind).as_deref(), Some("counter"));
+        assert_eq!(requests.first().map(|m| m.kind.as_str()), Some("counter"));
     }
 }
 
