@@ -21,7 +21,19 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-fn missing<T>(tool: &str, how: &str) -> Option<T> {
+/// What a check does when a tool it needs is not installed: under
+/// `CI=true` it fails (panics, naming the tool and `how` to install it);
+/// elsewhere it prints a loud `NOTICE` and gives `None`, so the check is
+/// skipped visibly.
+///
+/// ```
+/// use otel_prom_tests::judge::{in_ci, missing};
+/// if !in_ci() {
+///     let verdict: Option<()> = missing("a parser", "apt-get install a-parser");
+///     assert!(verdict.is_none());
+/// }
+/// ```
+pub fn missing<T>(tool: &str, how: &str) -> Option<T> {
     assert!(
         !in_ci(),
         "{tool} is required under CI=true but is missing: {how}"

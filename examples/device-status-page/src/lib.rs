@@ -221,3 +221,33 @@ pub fn response_capacity(accept: Option<&str>) -> usize {
     let answer = negotiate(accept);
     HEAD_ROOM + METRICS.encoded_len(answer.format, answer.escaping)
 }
+
+/// The value of the `Accept` header in an HTTP request head (the bytes up
+/// to the blank line; a head cut short still yields the headers before the
+/// cut), trimmed; `None` without one, or when it is not UTF-8. Header names
+/// are matched without regard to case, as HTTP asks.
+///
+/// ```
+/// use device_status_page::accept_header;
+/// let head = b"GET /metrics HTTP/1.1\r\nHost: device\r\nACCEPT:  text/plain \r\n\r\n";
+/// assert_eq!(accept_header(head), Some("text/plain"));
+/// assert_eq!(accept_header(b"GET / HTTP/1.1\r\n\r\nAccept: in the body"), None);
+/// ```
+pub fn accept_header(head: &[u8]) -> Option<&str> {
+    let mut lines = head.split(|b| *b == b'\n');
+    lines.next(); // the request line
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return None; // the end of the head
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (name, value) = line.split_at(colon);
+        if name.eq_ignore_ascii_case(b"accept") {
+            return core::str::from_utf8(&value[1..]).ok().map(str::trim);
+        }
+    }
+    None
+}

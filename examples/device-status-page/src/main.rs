@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use device_status_page::{Device, http_response, response_capacity};
+use device_status_page::{Device, accept_header, http_response, response_capacity};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,20 +53,13 @@ fn main() {
     let mut buf = vec![0u8; 16 * 1024];
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
-        let mut accept = None;
-        // The request head: at most 8 KiB, within 5 s in all.
+        // The request head, up to its blank line: at most 8 KiB, within 5 s
+        // in all. The firmware's server reads its `Accept` the same way.
         let mut reader =
             BufReader::new(Deadline::after(&stream, Duration::from_secs(5)).take(8192));
-        let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-            if let Some((k, v)) = line.split_once(':')
-                && k.eq_ignore_ascii_case("accept")
-            {
-                accept = Some(v.trim().to_string());
-            }
-            line.clear();
-        }
-        match http_response(accept.as_deref(), &mut buf) {
+        let mut head = Vec::new();
+        while reader.read_until(b'\n', &mut head).is_ok_and(|n| n > 2) {}
+        match http_response(accept_header(&head), &mut buf) {
             Some(response) => {
                 let _ = stream.write_all(response);
             }

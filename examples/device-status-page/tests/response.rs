@@ -46,3 +46,40 @@ fn every_answer_has_its_headers_and_an_exact_length() {
         );
     }
 }
+
+#[test]
+fn the_accept_header_is_found_by_name_alone() {
+    use device_status_page::accept_header;
+    let om = "application/openmetrics-text;version=1.0.0";
+    let cases: [(&[u8], Option<&str>); 8] = [
+        (b"GET /metrics HTTP/1.1\r\nHost: d\r\n\r\n", None),
+        (
+            b"GET /metrics HTTP/1.1\r\naccept-encoding: gzip\r\nAccept: text/plain\r\n\r\n",
+            Some("text/plain"),
+        ),
+        (
+            b"GET /metrics HTTP/1.1\r\naCcEpT:application/openmetrics-text;version=1.0.0\r\n\r\n",
+            Some(om),
+        ),
+        // Bare line feeds end lines too.
+        (b"GET / HTTP/1.1\nAccept: */*\n\n", Some("*/*")),
+        // A head cut short keeps the headers before the cut.
+        (
+            b"GET / HTTP/1.1\r\nAccept: text/plain\r\nX-Lo",
+            Some("text/plain"),
+        ),
+        // Past the blank line is the body, not a header.
+        (b"POST / HTTP/1.1\r\n\r\nAccept: text/plain\r\n", None),
+        // The request line is never a header.
+        (b"Accept: text/plain\r\n\r\n", None),
+        (b"GET / HTTP/1.1\r\nAccept: \xff\xfe\r\n\r\n", None),
+    ];
+    for (head, want) in cases {
+        assert_eq!(
+            accept_header(head),
+            want,
+            "{:?}",
+            String::from_utf8_lossy(head)
+        );
+    }
+}

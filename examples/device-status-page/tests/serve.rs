@@ -1,13 +1,12 @@
 //! The host simulation serves the same page over TCP on 127.0.0.1 (to our
-//! own clients, hostile ones, and a real Prometheus server), and `--once`
-//! prints one response.
+//! own clients and hostile ones), and `--once` prints one response.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use otel_prom_tests::prometheus::{Prometheus, Running, free_port};
+use otel_prom_tests::prometheus::{Running, free_port};
 
 fn try_get(addr: &str, accept: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(addr)?;
@@ -62,69 +61,6 @@ fn serves_negotiated_pages_on_loopback() {
         om.contains("Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n")
     );
     assert!(om.ends_with("# EOF\n"));
-}
-
-/// Prometheus's own scraper (Go's HTTP client, its `Accept` header, which
-/// prefers OpenMetrics, and its parsers) against the page, scrape after
-/// scrape, while the timer interrupt records.
-#[test]
-fn a_real_prometheus_scrapes_every_page() {
-    let (_server, addr) = start();
-    let Some(prometheus) = Prometheus::scraping(&[("device", &addr)]) else {
-        return;
-    };
-    assert_eq!(
-        prometheus.failed_scrapes("device", 5),
-        Some(0.0),
-        "every scrape succeeded"
-    );
-    // Prometheus asks for OpenMetrics first, and the page gave it: only
-    // OpenMetrics has the info type and units.
-    let build = prometheus.metadata("device_build");
-    assert_eq!(build.first().map(|m| m.kind.as_str()), Some("info"));
-    let temperature = prometheus.metadata("device_temperature_celsius");
-    assert_eq!(
-        temperature.first().map(|m| m.unit.as_str()),
-        Some("celsius")
-    );
-    assert_eq!(
-        prometheus.value(&format!(
-            "device_build_info{{version=\"{}\"}}",
-            env!("CARGO_PKG_VERSION")
-        )),
-        Some(1.0)
-    );
-    // The tick counter only grew, and by something, between scrapes.
-    let window = "device_uptime_total{source=\"systick\"}[10m]";
-    assert_eq!(prometheus.value(&format!("resets({window})")), Some(0.0));
-    assert!(
-        prometheus
-            .value(&format!("increase({window})"))
-            .is_some_and(|n| n > 0.0)
-    );
-    // The simulated sensor stays between 20 and 29.75 °C.
-    let celsius = prometheus.value("device_temperature_celsius{sensor=\"board\"}");
-    assert!(
-        celsius.is_some_and(|t| (20.0..=29.75).contains(&t)),
-        "{celsius:?}"
-    );
-    // Every handling time is at most 300 µs: within the 0.5 ms bucket, and
-    // the buckets and the count of one scrape agree.
-    let latency = "device_isr_latency_seconds";
-    let count = prometheus.value(&format!("{latency}_count"));
-    assert!(count.is_some_and(|n| n > 0.0), "{count:?}");
-    assert_eq!(
-        prometheus.value(&format!(
-            "{latency}_bucket{{le=\"+Inf\"}} - ignoring(le) {latency}_bucket{{le=\"0.0005\"}}"
-        )),
-        Some(0.0)
-    );
-    assert_eq!(
-        prometheus.value(&format!(
-            "{latency}_count - ignoring(le) {latency}_bucket{{le=\"+Inf\"}}"
-        )),
-        Some(0.0)
-    );
 }
 
 #[test]

@@ -1,0 +1,143 @@
+//! A real Prometheus server (its Go HTTP client, its `Accept` header, which
+//! prefers OpenMetrics, and its parsers) scrapes the device page every
+//! second while the timer interrupt records: once from the host simulation,
+//! once from the firmware's own HTTP server on an emulated Cortex-M3 (QEMU's
+//! MPS2 AN385 board, its LAN9118 Ethernet controller, QEMU's user
+//! networking forwarding a host port to it).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use otel_prom_tests::judge::missing;
+use otel_prom_tests::prometheus::{Prometheus, Running, free_port, wait_until_serving};
+
+/// What Prometheus must have read from a device page scraped as `job`.
+fn assert_prometheus_reads_the_device(prometheus: &Prometheus, job: &str) {
+    assert_eq!(
+        prometheus.failed_scrapes(job, 5),
+        Some(0.0),
+        "every scrape of {job} succeeded"
+    );
+    // Prometheus asks for OpenMetrics first, and the page gave it: only
+    // OpenMetrics has the info type and units.
+    let build = prometheus.metadata("device_build");
+    assert_eq!(build.first().map(|m| m.kind.as_str()), Some("info"));
+    let temperature = prometheus.metadata("device_temperature_celsius");
+    assert_eq!(
+        temperature.first().map(|m| m.unit.as_str()),
+        Some("celsius")
+    );
+    let series = |selector: &str| format!("{{job=\"{job}\",{selector}}}");
+    assert_eq!(
+        prometheus.value(&series(&format!(
+            "__name__=\"device_build_info\",version=\"{}\"",
+            env!("CARGO_PKG_VERSION")
+        ))),
+        Some(1.0)
+    );
+    // The tick counter only grew, and by something, between scrapes.
+    let ticks = format!("{}[10m]", series("__name__=\"device_uptime_total\""));
+    assert_eq!(prometheus.value(&format!("resets({ticks})")), Some(0.0));
+    let grew = prometheus.value(&format!("increase({ticks})"));
+    assert!(grew.is_some_and(|n| n > 0.0), "{grew:?}");
+    // The simulated sensor stays between 20 and 29.75 °C.
+    let celsius = prometheus.value(&series("__name__=\"device_temperature_celsius\""));
+    assert!(
+        celsius.is_some_and(|t| (20.0..=29.75).contains(&t)),
+        "{celsius:?}"
+    );
+    // Every handling time is at most 300 µs: within the 0.5 ms bucket, and
+    // the buckets and the count of one scrape agree.
+    let latency = |suffix: &str, le: &str| {
+        series(&format!(
+            "__name__=\"device_isr_latency_seconds_{suffix}\"{le}"
+        ))
+    };
+    let count = prometheus.value(&latency("count", ""));
+    assert!(count.is_some_and(|n| n > 0.0), "{count:?}");
+    let inf = latency("bucket", ",le=\"+Inf\"");
+    let widest = latency("bucket", ",le=\"0.0005\"");
+    assert_eq!(
+        prometheus.value(&format!("{inf} - ignoring(le) {widest}")),
+        Some(0.0)
+    );
+    let count = latency("count", "");
+    assert_eq!(
+        prometheus.value(&format!("{count} - ignoring(le) {inf}")),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn a_real_prometheus_scrapes_the_host_simulation() {
+    let address = format!("127.0.0.1:{}", free_port());
+    let _device = Running::spawn(
+        Command::new(env!("CARGO_BIN_EXE_device-status-page"))
+            .args(["--addr", &address])
+            .stderr(Stdio::null()),
+    );
+    assert!(wait_until_serving(&address, Duration::from_secs(10)));
+    let Some(prometheus) = Prometheus::scraping(&[("device", &address)]) else {
+        return;
+    };
+    assert_prometheus_reads_the_device(&prometheus, "device");
+}
+
+/// The target the firmware's HTTP server is built for, and QEMU's board.
+const TARGET: &str = "thumbv7m-none-eabi";
+
+#[test]
+fn a_real_prometheus_scrapes_the_firmware_under_qemu() {
+    let qemu = Command::new("qemu-system-arm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !qemu {
+        return missing("qemu-system-arm", "apt-get install qemu-system-arm").unwrap_or_default();
+    }
+    // Built here, from the current sources, by the cargo running this test.
+    let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("../firmware");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = Command::new(cargo)
+        .current_dir(&firmware)
+        .args(["build", "--release", "--features", "net"])
+        .args(["--bin", "http-server", "--target", TARGET])
+        .arg("--target-dir")
+        .arg(firmware.join("target"))
+        .output()
+        .expect("cargo runs");
+    if !build.status.success() {
+        let log = String::from_utf8_lossy(&build.stderr);
+        if log.contains("target may not be installed") {
+            return missing(TARGET, &format!("rustup target add {TARGET}")).unwrap_or_default();
+        }
+        panic!("the firmware's HTTP server did not build:\n{log}");
+    }
+    let elf = firmware.join(format!("target/{TARGET}/release/http-server"));
+
+    let address = format!("127.0.0.1:{}", free_port());
+    let _qemu = Running::spawn(
+        Command::new("qemu-system-arm")
+            .args(["-cpu", "cortex-m3", "-machine", "mps2-an385"])
+            .args(["-display", "none", "-monitor", "none", "-serial", "none"])
+            .args(["-semihosting-config", "enable=on,target=native"])
+            .arg("-nic")
+            .arg(format!(
+                "user,model=lan9118,hostfwd=tcp:{address}-10.0.2.15:80"
+            ))
+            .arg("-kernel")
+            .arg(&elf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null()),
+    );
+    assert!(
+        wait_until_serving(&address, Duration::from_secs(20)),
+        "the firmware never answered on {address}"
+    );
+    let Some(prometheus) = Prometheus::scraping(&[("firmware", &address)]) else {
+        return;
+    };
+    assert_prometheus_reads_the_device(&prometheus, "firmware");
+}
