@@ -5,6 +5,8 @@
 //! MPS2 AN385 board, its LAN9118 Ethernet controller, QEMU's user
 //! networking forwarding a host port to it).
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -136,8 +138,43 @@ fn a_real_prometheus_scrapes_the_firmware_under_qemu() {
         wait_until_serving(&address, Duration::from_secs(20)),
         "the firmware never answered on {address}"
     );
+
+    // Its answers say `Connection: close`, so the server ends each
+    // exchange: a client that reads until the end gets the whole answer,
+    // then the end, without waiting.
+    let answer = get_to_the_end(&address).expect("an answer, then the end");
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())));
+
+    // Two clients that start a request and never finish it take both of
+    // its connections; the server drops them after its 5 s and serves
+    // again.
+    let mut stalled: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(&address).expect("a connection"))
+        .collect();
+    for client in &mut stalled {
+        client.write_all(b"GET /metrics HTTP/1.1\r\n").unwrap();
+    }
+    assert!(
+        wait_until_serving(&address, Duration::from_secs(15)),
+        "the stalled clients held the firmware's connections for good"
+    );
+    drop(stalled);
     let Some(prometheus) = Prometheus::scraping(&[("firmware", &address)]) else {
         return;
     };
     assert_prometheus_reads_the_device(&prometheus, "firmware");
+}
+
+/// One `GET /metrics`, read until the server ends the stream; an error if
+/// that takes more than 2 s.
+fn get_to_the_end(address: &str) -> std::io::Result<Vec<u8>> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: device\r\n\r\n")?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(answer)
 }

@@ -41,17 +41,16 @@ use lan9118::Lan9118;
 const ADDRESS: Ipv4Address = Ipv4Address::new(10, 0, 2, 15);
 const GATEWAY: Ipv4Address = Ipv4Address::new(10, 0, 2, 2);
 const PORT: u16 = 80;
-/// Connections served at once. A connection the server closed first stays
-/// in TIME-WAIT for 10 s, so the server lets clients close first (its
-/// answers say `Connection: close`) and keeps one spare.
+/// Connections served at once: a scrape and one spare.
 const CONNECTIONS: usize = 2;
 /// The largest answer: the page's socket send buffer and render buffer.
 const ANSWER: usize = 3072;
 /// A request head is read up to this size; the `Accept` header is all the
 /// page needs from it.
 const HEAD: usize = 1024;
-/// Time a client gets to send its request head, and then to close after
-/// its answer, before the server closes (or, for a head, aborts) itself.
+/// Time a client gets to send its request head, and then to take its
+/// answer and close, before the server aborts the connection: with two
+/// connections, a client must not hold one for long.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The MPS2 boards' system clock; SysTick counts it down once a millisecond.
 const SYSCLK_HZ: u32 = 25_000_000;
@@ -70,7 +69,8 @@ enum Exchange {
     /// Reading the request head, since a client connected (or the socket
     /// started listening).
     ReadingHead { since: Instant },
-    /// Answered: waiting for the client to close.
+    /// Answered and closing: waiting for the client to take the answer
+    /// and close its side.
     Answered { since: Instant },
 }
 
@@ -88,7 +88,8 @@ impl Connection {
     /// buffer is as large), so it is free again when this returns.
     fn poll(&mut self, socket: &mut tcp::Socket, now: Instant, page: &mut [u8; ANSWER]) {
         if !socket.is_open() {
-            // Closed (or never opened): listen again for the next client.
+            // Closed, never opened, or in TIME-WAIT (which smoltcp would
+            // hold for 10 s): listen again for the next client.
             if socket.listen(PORT).is_err() {
                 fail("cannot listen");
             }
@@ -115,7 +116,8 @@ impl Connection {
                     self.head_len += taken;
                 }
                 let head = &self.head[..self.head_len];
-                let complete = head.windows(4).any(|w| w == b"\r\n\r\n");
+                let complete = head.windows(4).any(|w| w == b"\r\n\r\n")
+                    || head.windows(2).any(|w| w == b"\n\n");
                 if complete || self.head_len == HEAD {
                     // A head longer than the buffer is answered from the
                     // headers that fit.
@@ -127,6 +129,9 @@ impl Connection {
                         socket.abort();
                         return;
                     }
+                    // `Connection: close`: the server ends the connection
+                    // (its FIN follows the answer's last byte).
+                    socket.close();
                     self.exchange = Exchange::Answered { since: now };
                 } else if !socket.may_recv() || now - since > CLIENT_TIMEOUT {
                     // Gone, or too slow, before a whole head: nothing to
@@ -139,10 +144,12 @@ impl Connection {
                 if socket.can_recv() {
                     let _ = socket.recv(|data| (data.len(), ()));
                 }
-                // The client closes first (no TIME-WAIT here); one that does
-                // not is closed after the timeout, its answer long sent.
-                if !socket.may_recv() || now - since > CLIENT_TIMEOUT {
-                    socket.close();
+                // Once both sides have closed, smoltcp counts the socket
+                // in TIME-WAIT as not open, and the top of this function
+                // listens again at once. A client that neither takes its
+                // answer nor closes loses the connection after the timeout.
+                if now - since > CLIENT_TIMEOUT {
+                    socket.abort();
                 }
             }
         }
