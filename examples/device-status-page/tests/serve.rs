@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use otel_prom_tests::prometheus::{Running, free_port};
+use otel_prom_tests::prometheus::{Running, free_port, wait_until_serving};
 
 fn try_get(addr: &str, accept: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(addr)?;
@@ -29,12 +29,10 @@ fn start() -> (Running, String) {
     let server = Running::spawn(
         Command::new(env!("CARGO_BIN_EXE_device-status-page")).args(["--addr", &addr]),
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    // Ready once it answers a whole request.
-    while try_get(&addr, "*/*").is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(
+        wait_until_serving(&addr, Duration::from_secs(10)),
+        "server did not start"
+    );
     (server, addr)
 }
 
