@@ -10,6 +10,9 @@
 #![no_std]
 #![no_main]
 
+mod halt;
+mod stack;
+
 use core::cell::Cell;
 
 use cortex_m::interrupt::{self, Mutex};
@@ -18,6 +21,7 @@ use cortex_m_rt::{entry, exception};
 #[cfg(feature = "metrics")]
 use cortex_m_semihosting::hio;
 use cortex_m_semihosting::{debug, hprintln};
+use halt::fail;
 
 /// Ticks the main loop waits for before rendering.
 const TICKS: u64 = 20;
@@ -253,20 +257,4 @@ fn SysTick() {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = n;
-}
-
-fn fail(why: &str) -> ! {
-    hprintln!("FAILED: {}", why);
-    hprintln!("0 passed, 1 failed");
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-mod stack;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    fail("panic")
 }

@@ -19,6 +19,8 @@
 #![no_std]
 #![no_main]
 
+#[path = "../../halt.rs"]
+mod halt;
 mod lan9118;
 #[path = "../../stack.rs"]
 mod stack;
@@ -28,13 +30,14 @@ use core::cell::Cell;
 use cortex_m::interrupt::{self, Mutex};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
 use device_status_page::{Device, accept_header, http_response};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet, SocketStorage};
 use smoltcp::socket::tcp;
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr, Ipv4Address};
 
+use halt::fail;
 use lan9118::Lan9118;
 
 /// The address QEMU's user networking gives the guest, and its gateway.
@@ -249,17 +252,4 @@ fn SysTick() {
         // Recording never fails here: the series fit the registry.
         let _ = device.on_tick(n / 10);
     }
-}
-
-fn fail(why: &str) -> ! {
-    hprintln!("FAILED: {}", why);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    fail("panic")
 }
