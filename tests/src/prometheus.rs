@@ -99,6 +99,13 @@ impl Drop for Running {
 
 /// One element of an instant vector: its labels (`__name__` included where
 /// the query keeps it) and its value.
+///
+/// ```no_run
+/// # use otel_prom_tests::prometheus::Prometheus;
+/// # let prometheus = Prometheus::scraping(&[("device", "127.0.0.1:9464")]).unwrap();
+/// let up = &prometheus.query("up")[0];
+/// assert_eq!((up.labels["job"].as_str(), up.value), ("device", 1.0));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// The series' labels.
@@ -108,6 +115,13 @@ pub struct Sample {
 }
 
 /// An exemplar as Prometheus stored it.
+///
+/// ```no_run
+/// # use otel_prom_tests::prometheus::Prometheus;
+/// # let prometheus = Prometheus::scraping(&[("app", "127.0.0.1:9464")]).unwrap();
+/// let e = &prometheus.exemplars("http_requests_total")[0];
+/// assert_eq!(e.labels["trace_id"].len(), 32);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredExemplar {
     /// The labels of the series it belongs to.
@@ -121,6 +135,13 @@ pub struct StoredExemplar {
 }
 
 /// A metric family's type, help and unit, as Prometheus stored them.
+///
+/// ```no_run
+/// # use otel_prom_tests::prometheus::Prometheus;
+/// # let prometheus = Prometheus::scraping(&[("device", "127.0.0.1:9464")]).unwrap();
+/// let latency = &prometheus.metadata("device_isr_latency_seconds")[0];
+/// assert_eq!((latency.kind.as_str(), latency.unit.as_str()), ("histogram", "seconds"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Metadata {
     /// `counter`, `gauge`, `histogram`, `info`, ... (`unknown` where the
@@ -133,6 +154,13 @@ pub struct Metadata {
 }
 
 /// A running Prometheus server, stopped and its data removed when dropped.
+///
+/// ```no_run
+/// use otel_prom_tests::prometheus::Prometheus;
+/// let Some(prometheus) = Prometheus::scraping(&[("device", "127.0.0.1:9464")]) else { return };
+/// assert_eq!(prometheus.failed_scrapes("device", 3), Some(0.0));
+/// drop(prometheus); // stopped, its data directory removed
+/// ```
 #[derive(Debug)]
 pub struct Prometheus {
     port: u16,
