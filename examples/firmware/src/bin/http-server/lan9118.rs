@@ -38,14 +38,23 @@ const TX_FIRST_AND_LAST: u32 = (1 << 13) | (1 << 12);
 
 /// The largest frame handled: a full Ethernet frame without its CRC.
 const FRAME: usize = 1514;
+/// Polls of a status bit before the controller counts as stuck: far more
+/// than any operation takes, so a wait can never hang the device.
+const SPINS: u32 = 1_000_000;
 
 /// Why the controller could not be brought up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InitError {
     /// Nothing answering like a LAN9118 at the address.
     NotFound,
-    /// The soft reset never finished.
-    ResetTimeout,
+    /// The soft reset, or an access to the MAC's registers, never
+    /// finished.
+    Timeout,
+}
+
+/// Polls `done` until it holds, at most `SPINS` times: whether it did.
+fn spin_until(mut done: impl FnMut() -> bool) -> bool {
+    (0..SPINS).any(|_| done())
 }
 
 /// The controller's registers at a base address.
@@ -68,28 +77,32 @@ impl Registers {
         unsafe { write_volatile((self.0 + offset) as *mut u32, value) }
     }
 
-    fn mac_wait(self) {
-        while self.read(MAC_CSR_CMD) & MAC_CSR_BUSY != 0 {}
+    fn mac_ready(self) -> Result<(), InitError> {
+        match spin_until(|| self.read(MAC_CSR_CMD) & MAC_CSR_BUSY == 0) {
+            true => Ok(()),
+            false => Err(InitError::Timeout),
+        }
     }
 
-    fn mac_read(self, register: u32) -> u32 {
-        self.mac_wait();
+    fn mac_read(self, register: u32) -> Result<u32, InitError> {
+        self.mac_ready()?;
         self.write(MAC_CSR_CMD, MAC_CSR_BUSY | MAC_CSR_READ | register);
-        self.mac_wait();
-        self.read(MAC_CSR_DATA)
+        self.mac_ready()?;
+        Ok(self.read(MAC_CSR_DATA))
     }
 
-    fn mac_write(self, register: u32, value: u32) {
-        self.mac_wait();
+    fn mac_write(self, register: u32, value: u32) -> Result<(), InitError> {
+        self.mac_ready()?;
         self.write(MAC_CSR_DATA, value);
         self.write(MAC_CSR_CMD, MAC_CSR_BUSY | register);
-        self.mac_wait();
+        self.mac_ready()
     }
 }
 
 /// The controller, with one frame buffer each way.
 pub struct Lan9118 {
     registers: Registers,
+    mac_address: [u8; 6],
     rx: [u8; FRAME],
     tx: [u8; FRAME],
 }
@@ -103,18 +116,18 @@ impl Lan9118 {
             return Err(InitError::NotFound);
         }
         registers.write(HW_CFG, HW_CFG_SRST);
-        let mut spins = 0u32;
-        while registers.read(HW_CFG) & HW_CFG_SRST != 0 {
-            spins += 1;
-            if spins > 1_000_000 {
-                return Err(InitError::ResetTimeout);
-            }
+        if !spin_until(|| registers.read(HW_CFG) & HW_CFG_SRST == 0) {
+            return Err(InitError::Timeout);
         }
         registers.write(TX_CFG, TX_CFG_TX_ON);
         // Exact address filtering (not promiscuous), broadcasts accepted.
-        registers.mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN);
+        registers.mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN)?;
+        // The station address the controller loaded from its EEPROM.
+        let low = registers.mac_read(MAC_ADDRL)?.to_le_bytes();
+        let high = registers.mac_read(MAC_ADDRH)?.to_le_bytes();
         Ok(Lan9118 {
             registers,
+            mac_address: [low[0], low[1], low[2], low[3], high[0], high[1]],
             rx: [0; FRAME],
             tx: [0; FRAME],
         })
@@ -122,9 +135,7 @@ impl Lan9118 {
 
     /// The station address the controller loaded from its EEPROM.
     pub fn mac_address(&self) -> [u8; 6] {
-        let low = self.registers.mac_read(MAC_ADDRL).to_le_bytes();
-        let high = self.registers.mac_read(MAC_ADDRH).to_le_bytes();
-        [low[0], low[1], low[2], low[3], high[0], high[1]]
+        self.mac_address
     }
 
     /// Takes the next received frame into `self.rx`: its length, or `None`
@@ -156,12 +167,15 @@ impl Lan9118 {
 }
 
 /// Sends `frame` (at most `FRAME` bytes) through the TX FIFO, once it has
-/// room for it.
+/// room for it. A FIFO that never makes room loses the frame, as a busy
+/// link would: TCP sends it again.
 fn send_frame(r: Registers, frame: &[u8]) {
     let len = frame.len() as u32;
-    // The command words and the data, in 32-bit words.
+    // The command words and the data, in bytes.
     let needed = 8 + frame.len().div_ceil(4) * 4;
-    while ((r.read(TX_FIFO_INF) & 0xffff) as usize) < needed {}
+    if !spin_until(|| (r.read(TX_FIFO_INF) & 0xffff) as usize >= needed) {
+        return;
+    }
     r.write(TX_DATA_FIFO, TX_FIRST_AND_LAST | len);
     r.write(TX_DATA_FIFO, len);
     for chunk in frame.chunks(4) {

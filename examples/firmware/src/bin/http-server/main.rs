@@ -174,7 +174,7 @@ fn main() -> ! {
 
     let mut ethernet = Lan9118::new(lan9118::MPS2_BASE).unwrap_or_else(|e| match e {
         lan9118::InitError::NotFound => fail("no LAN9118 (run on mps2-an385 or mps2-an386)"),
-        lan9118::InitError::ResetTimeout => fail("the LAN9118 did not reset"),
+        lan9118::InitError::Timeout => fail("the LAN9118 did not answer"),
     });
     let mac = EthernetAddress(ethernet.mac_address());
     let mut config = Config::new(HardwareAddress::Ethernet(mac));
