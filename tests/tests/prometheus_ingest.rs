@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::time::Duration;
 
 use otel_prom_core::{Escaping, Format, Negotiated};
 use otel_prom_tests::fixture::{HOSTILE_VALUES, render};
@@ -36,6 +37,8 @@ fn serve_pages() -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            // One connection at a time: a stalled one must not hold the rest.
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let mut request_line = String::new();
             let mut head = BufReader::new((&stream).take(8192));
             if head.read_line(&mut request_line).is_err() {
