@@ -9,10 +9,16 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use otel_prom_tests::judge::missing;
 use otel_prom_tests::prometheus::{Prometheus, Running, free_port, wait_until_serving};
+
+/// The two tests run one after the other: the firmware's build would
+/// otherwise take both cores from the Prometheus scraping the host
+/// simulation, whose scrapes time out after a second.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// What Prometheus must have read from a device page scraped as `job`.
 fn assert_prometheus_reads_the_device(prometheus: &Prometheus, job: &str) {
@@ -73,6 +79,7 @@ fn assert_prometheus_reads_the_device(prometheus: &Prometheus, job: &str) {
 
 #[test]
 fn a_real_prometheus_scrapes_the_host_simulation() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let address = format!("127.0.0.1:{}", free_port());
     let _device = Running::spawn(
         Command::new(env!("CARGO_BIN_EXE_device-status-page"))
@@ -91,6 +98,7 @@ const TARGET: &str = "thumbv7m-none-eabi";
 
 #[test]
 fn a_real_prometheus_scrapes_the_firmware_under_qemu() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let qemu = Command::new("qemu-system-arm")
         .arg("--version")
         .stdout(Stdio::null())
