@@ -1,18 +1,11 @@
 //! The std service: `--once` prints a valid scrape; `--addr` serves it.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use otel_prom_tests::prometheus::{Running, free_port};
 
 #[test]
 fn once_prints_every_instrument() {
@@ -43,12 +36,8 @@ fn once_prints_every_instrument() {
 #[test]
 fn serves_on_the_given_address() {
     let addr = format!("127.0.0.1:{}", free_port());
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_std-service"))
-            .args(["--addr", &addr])
-            .spawn()
-            .unwrap(),
-    );
+    let _server =
+        Running::spawn(Command::new(env!("CARGO_BIN_EXE_std-service")).args(["--addr", &addr]));
     let deadline = Instant::now() + Duration::from_secs(20);
     let reply = loop {
         if let Ok(mut s) = TcpStream::connect(&addr) {
@@ -66,26 +55,15 @@ fn serves_on_the_given_address() {
     assert!(reply.ends_with("# EOF\n"));
 }
 
-/// A port nothing listens on now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the service with `OTEL_EXPORTER_PROMETHEUS_HOST` set to `host`
 /// and the port to a free one, and waits until `reach` (a host name)
 /// connects to that port.
-fn serve_from_environment(host: &str, reach: &str) -> Server {
+fn serve_from_environment(host: &str, reach: &str) -> Running {
     let port = free_port();
-    let server = Server(
+    let server = Running::spawn(
         Command::new(env!("CARGO_BIN_EXE_std-service"))
             .env("OTEL_EXPORTER_PROMETHEUS_HOST", host)
-            .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string())
-            .spawn()
-            .unwrap(),
+            .env("OTEL_EXPORTER_PROMETHEUS_PORT", port.to_string()),
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect((reach, port)).is_err() {

@@ -67,7 +67,7 @@ fn now() -> Instant {
 }
 
 /// Where one connection is in its exchange.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Exchange {
     /// Reading the request head, since a client connected (or the socket
     /// started listening).
